@@ -1,0 +1,1 @@
+"""Simulators of the papers' models (torch); they know nothing about any theorem."""

@@ -1,0 +1,209 @@
+"""Every comparison kind on synthetic measurements: right predictions are consistent,
+planted wrong ones are inconsistent, and thin evidence is inconclusive.
+
+Synthetic samples use fixed seeds; tolerances are stated in each test.
+"""
+
+import numpy as np
+import pytest
+
+from theorycheck.claims import Point, PointResult
+from theorycheck.comparisons import (
+    AllOf,
+    ContrastComparison,
+    IdentityComparison,
+    MonotoneComparison,
+    NormalityComparison,
+    OrderComparison,
+    PeakComparison,
+    Reducer,
+    ValueComparison,
+)
+from theorycheck.verdicts import Status
+
+RNG = np.random.default_rng(20261121)
+
+
+def point(values: dict[str, np.ndarray], **labels) -> PointResult:
+    n = len(next(iter(values.values())))
+    results = [{k: (v[i].tolist() if np.ndim(v[i]) else float(v[i])) for k, v in values.items()}
+               for i in range(n)]
+    return PointResult(Point({"id": str(labels)}, n, labels), list(range(n)), results)
+
+
+def rng() -> np.random.Generator:
+    return np.random.default_rng(0)
+
+
+# ---- value ---------------------------------------------------------------------------------
+
+def risk_points(scale=1.0, trials=400, sd=0.05):
+    xs = [0.5, 2.0, 5.0]
+    return [point({"risk": scale * (1 + x) + sd * RNG.standard_normal(trials)}, kappa=x)
+            for x in xs]
+
+
+def test_value_consistent_when_prediction_right():
+    out = ValueComparison("risk", lambda pr: 1 + pr.label("kappa"), rtol=0.03).evaluate(
+        risk_points(), rng())
+    assert out.status is Status.CONSISTENT, out.reason
+
+
+def test_value_catches_planted_factor_1_1():
+    out = ValueComparison("risk", lambda pr: 1.1 * (1 + pr.label("kappa")), rtol=0.03).evaluate(
+        risk_points(), rng())
+    assert out.status is Status.INCONSISTENT, out.reason
+
+
+def test_value_inconclusive_when_interval_too_wide():
+    pts = risk_points(trials=3, sd=1.0)
+    out = ValueComparison("risk", lambda pr: 1 + pr.label("kappa"), rtol=0.01).evaluate(pts, rng())
+    assert out.status is Status.INCONCLUSIVE
+
+
+def test_value_bound_relations():
+    pts = [point({"loss": 1e-4 * np.abs(RNG.standard_normal(50))}, p=1.0)]
+    assert ValueComparison("loss", lambda pr: 1e-3, rtol=0, relation="<=").evaluate(
+        pts, rng()).status is Status.CONSISTENT
+    assert ValueComparison("loss", lambda pr: 1e-6, rtol=0, relation="<=").evaluate(
+        pts, rng()).status is Status.INCONSISTENT
+    assert ValueComparison("loss", lambda pr: 1.0, rtol=0, relation=">=").evaluate(
+        pts, rng()).status is Status.INCONSISTENT
+
+
+def test_value_per_trial_prediction():
+    pred = RNG.uniform(0, 1, 200)
+    pts = [point({"err": pred + 0.001 * RNG.standard_normal(200), "pred": pred}, k=1)]
+    good = ValueComparison("err", lambda pr: pr.values("pred"), atol=0.01, rtol=0)
+    bad = ValueComparison("err", lambda pr: pr.values("pred") + 0.1, atol=0.01, rtol=0)
+    assert good.evaluate(pts, rng()).status is Status.CONSISTENT
+    assert bad.evaluate(pts, rng()).status is Status.INCONSISTENT
+
+
+def test_value_nonfinite_prediction_is_inconclusive():
+    out = ValueComparison("risk", lambda pr: float("inf")).evaluate(risk_points(), rng())
+    assert out.status is Status.INCONCLUSIVE
+
+
+# ---- distribution --------------------------------------------------------------------------
+
+def test_normality_detects_wrong_variance():
+    ok = [point({"z": RNG.standard_normal((40, 200))}, k=1)]
+    wide = [point({"z": np.sqrt(2) * RNG.standard_normal((40, 200))}, k=1)]
+    cmp = NormalityComparison("z", tolerance=0.03)
+    assert cmp.evaluate(ok, rng()).status is Status.CONSISTENT
+    assert cmp.evaluate(wide, rng()).status is Status.INCONSISTENT
+
+
+# ---- order ---------------------------------------------------------------------------------
+
+def power_law_points(exponent=0.5, decades=2.0, trials=20, noise=0.05):
+    xs = np.logspace(0, decades, 6)
+    return [point({"q": x ** exponent * np.exp(noise * RNG.standard_normal(trials))}, d=x)
+            for x in xs]
+
+
+def test_order_consistent_for_right_exponent():
+    out = OrderComparison("q", "d", exponent=0.5, slack=0.1).evaluate(power_law_points(), rng())
+    assert out.status is Status.CONSISTENT, out.reason
+    assert abs(out.evidence["measured_slope"] - 0.5) < 0.05
+
+
+def test_order_catches_planted_exponent_one():
+    out = OrderComparison("q", "d", exponent=1.0, slack=0.1).evaluate(power_law_points(), rng())
+    assert out.status is Status.INCONSISTENT, out.reason
+
+
+def test_order_short_path_is_inconclusive_never_consistent():
+    out = OrderComparison("q", "d", exponent=0.5, slack=0.1, min_decades=1.0).evaluate(
+        power_law_points(decades=0.5), rng())
+    assert out.status is Status.INCONCLUSIVE
+    assert "decades" in out.reason
+
+
+def test_order_noisy_path_is_inconclusive():
+    out = OrderComparison("q", "d", exponent=0.5, slack=0.05).evaluate(
+        power_law_points(trials=3, noise=1.5), rng())
+    assert out.status is not Status.CONSISTENT
+
+
+# ---- shape ---------------------------------------------------------------------------------
+
+def double_descent_points(trials=60):
+    kappas = [0.75, 0.9, 0.95, 1.05, 1.1, 1.5, 2.0, 3.0, 5.0]
+    curve = lambda k: 1.0 + 3.0 / (abs(k - 1) + 0.05)  # noqa: E731
+    return [point({"risk": curve(k) * (1 + 0.05 * RNG.standard_normal(trials))}, kappa=k)
+            for k in kappas]
+
+
+def test_peak_at_interpolation_threshold_consistent():
+    out = PeakComparison("risk", "kappa", predicted=1.0, factor=1.2).evaluate(
+        double_descent_points(), rng())
+    assert out.status is Status.CONSISTENT, out.reason
+
+
+def test_peak_planted_at_kappa_2_is_inconsistent():
+    out = PeakComparison("risk", "kappa", predicted=2.0, factor=1.2).evaluate(
+        double_descent_points(), rng())
+    assert out.status is Status.INCONSISTENT, out.reason
+
+
+def test_peak_window_without_grid_points_is_inconclusive():
+    out = PeakComparison("risk", "kappa", predicted=20.0, factor=1.2).evaluate(
+        double_descent_points(), rng())
+    assert out.status is Status.INCONCLUSIVE
+
+
+def test_monotone_catches_flipped_trend():
+    pts = [point({"err": (0.3 - 0.05 * i) + 0.01 * RNG.standard_normal(40)}, frac=0.1 * i)
+           for i in range(5)]
+    assert MonotoneComparison("err", "frac", "non-increasing", 0.01).evaluate(
+        pts, rng()).status is Status.CONSISTENT
+    assert MonotoneComparison("err", "frac", "non-decreasing", 0.01).evaluate(
+        pts, rng()).status is Status.INCONSISTENT
+
+
+# ---- contrast ------------------------------------------------------------------------------
+
+def contrast_points():
+    pts = []
+    for group, gap in (("helps", -0.3), ("hurts", 0.3)):
+        for k in (1.5, 3.0):
+            pruned = 1.0 + gap + 0.05 * RNG.standard_normal(80) + 0.1 * (k == 3.0)
+            pts.append(point({"prune": pruned, "small": 1.0 + 0.05 * RNG.standard_normal(80)},
+                             kappa=k, group=group))
+    return pts
+
+
+def test_contrast_reports_both_sides_and_catches_flipped_prediction():
+    a, b = Reducer("prune", "min"), Reducer("small", "mean")
+    right = ContrastComparison(a, b, expected=lambda g: -1 if g == "helps" else 1)
+    out = right.evaluate(contrast_points(), rng())
+    assert out.status is Status.CONSISTENT, out.reason
+    assert [g["measured_sign"] for g in out.evidence["groups"]] == ["A < B", "A > B"]
+    flipped = ContrastComparison(a, b, expected=lambda g: -1)
+    assert flipped.evaluate(contrast_points(), rng()).status is Status.INCONSISTENT
+    only_measured = ContrastComparison(a, b, expected=lambda g: None)
+    assert only_measured.evaluate(contrast_points(), rng()).status is Status.INCONCLUSIVE
+
+
+# ---- identity and combination ---------------------------------------------------------------
+
+def test_identity_and_all_of():
+    good = IdentityComparison(lambda: [("x", 1.0, 1.0 + 1e-12)])
+    bad = IdentityComparison(lambda: [("x", 2.0, 1.0)])
+    assert good.evaluate([], rng()).status is Status.CONSISTENT
+    assert bad.evaluate([], rng()).status is Status.INCONSISTENT
+    assert AllOf([good, bad]).evaluate([], rng()).status is Status.INCONSISTENT
+    assert AllOf([good, good]).evaluate([], rng()).status is Status.CONSISTENT
+
+
+@pytest.mark.parametrize("statuses,expected", [
+    ([], Status.INCONCLUSIVE),
+    ([Status.CONSISTENT, Status.INCONCLUSIVE], Status.INCONCLUSIVE),
+    ([Status.INCONCLUSIVE, Status.INCONSISTENT], Status.INCONSISTENT),
+])
+def test_combine(statuses, expected):
+    from theorycheck.verdicts import combine
+
+    assert combine(statuses) is expected

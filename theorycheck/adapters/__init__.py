@@ -1,0 +1,1 @@
+"""Paper plug-ins: each module pairs a paper's claims (bounds) with its simulators."""

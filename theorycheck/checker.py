@@ -1,0 +1,133 @@
+"""The checker: pairs each claim with its measurements and turns them into a verdict."""
+
+from __future__ import annotations
+
+import platform
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from theorycheck.backends import LocalBackend, make_backend
+from theorycheck.claims import BUDGETS, Claim, PointResult, config_hash
+from theorycheck.registry import get_measurement, get_paper
+from theorycheck.store import ResultStore
+from theorycheck.verdicts import Status, Verdict
+
+
+@dataclass
+class CheckResults:
+    """One verdict per claim, with what the run cost and where it ran."""
+
+    paper: str
+    budget: str
+    device: str
+    seed: int
+    verdicts: list[Verdict]
+    seconds: float
+    runs_computed: int
+    runs_reused: int
+    machine: str = field(default_factory=lambda: f"{platform.machine()} {platform.system()}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "paper": self.paper, "budget": self.budget, "device": self.device,
+            "seed": self.seed, "seconds": self.seconds, "machine": self.machine,
+            "runs_computed": self.runs_computed, "runs_reused": self.runs_reused,
+            "verdicts": [v.to_dict() for v in self.verdicts],
+        }
+
+    def counts(self) -> dict[str, int]:
+        return {s.value: sum(v.status is s for v in self.verdicts) for s in Status}
+
+
+def check_claim(claim: Claim, budget: str, backend: LocalBackend, seed: int) -> Verdict:
+    """Measure a claim's sweep (reusing stored runs) and compare; the verdict keeps its seeds."""
+    t0 = time.perf_counter()
+    points = claim.sweep(budget)
+    results: list[PointResult] = []
+    if claim.measurement is not None:
+        m = get_measurement(claim.measurement)
+        seeds = [pt.seeds(seed) for pt in points]
+        requests = [(dict(pt.config), s) for pt, ss in zip(points, seeds) for s in ss]
+        flat = backend.run(m, requests, desc=f"{claim.paper} {claim.key}")
+        pos = 0
+        for pt, ss in zip(points, seeds):
+            results.append(PointResult(pt, ss, flat[pos:pos + len(ss)]))
+            pos += len(ss)
+    rng = np.random.default_rng([seed, int(config_hash({"claim": claim.key})[:8], 16)])
+    outcome = claim.comparison.evaluate(results, rng)
+    status, reason = outcome.status, outcome.reason
+    outside = []
+    if claim.conditions is not None:
+        for pt in points:
+            holds, note = claim.conditions(pt)
+            if not holds:
+                outside.append({"labels": dict(pt.labels), "note": note})
+    if outside and status is Status.INCONSISTENT:
+        status = Status.INCONCLUSIVE
+        reason = (f"disagreement observed only outside the claim's conditions at "
+                  f"{len(outside)} of {len(points)} regimes, so it is not a refutation: {reason}")
+    elif outside:
+        reason = f"{reason} (note: {len(outside)} of {len(points)} regimes lie outside the " \
+                 f"claim's conditions, up to the named constants)"
+    evidence = dict(outcome.evidence)
+    evidence.update(
+        regimes=len(points), trials=sum(pt.trials for pt in points), root_seed=seed,
+        seeds={"rule": "SeedSequence([root_seed, config_hash]).spawn(trials)",
+               "first_point": results[0].seeds[:5] if results else []},
+        outside_conditions=outside, within_conditions=not outside,
+        seconds=round(time.perf_counter() - t0, 3), device=backend.device,
+        measurement=claim.measurement,
+    )
+    return Verdict(claim.paper, claim.key, claim.title, claim.statement, claim.provenance,
+                   claim.source, status, reason, evidence)
+
+
+def check(
+    paper: str,
+    budget: str = "quick",
+    device: str = "auto",
+    backend: str = "local",
+    *,
+    seed: int = 0,
+    claims: Sequence[str] | None = None,
+    store: ResultStore | str | None = None,
+    progress: bool = True,
+) -> CheckResults:
+    """Check every claim of ``paper`` (or the named ``claims``) at ``budget``.
+
+    Args:
+        paper: a key from ``theorycheck.papers()``.
+        budget: ``"smoke"`` (seconds, for tests), ``"quick"`` (minutes on a laptop CPU) or
+            ``"full"`` (larger sizes, more trials; meant for a GPU).
+        device: ``"auto"`` (CUDA when present), ``"cpu"`` or ``"cuda"``.
+        backend: ``"local"``.
+        seed: the root seed; every trial's seed is derived from it and the configuration.
+        claims: claim keys to run (default: all).
+        store: a ResultStore, a path to its SQLite file, or None for the default path.
+        progress: show tqdm progress bars.
+    """
+    if budget not in BUDGETS:
+        raise ValueError(f"budget must be one of {list(BUDGETS)}, got {budget!r}")
+    spec = get_paper(paper)
+    chosen = spec.claims()
+    if claims is not None:
+        known = {c.key for c in chosen}
+        unknown = [k for k in claims if k not in known]
+        if unknown:
+            raise ValueError(f"claims must be among {sorted(known)}, got unknown {unknown}")
+        chosen = [c for c in chosen if c.key in set(claims)]
+    own_store = not isinstance(store, ResultStore)
+    db = store if isinstance(store, ResultStore) else ResultStore(store)
+    try:
+        runner = make_backend(backend, db, device, progress)
+        t0 = time.perf_counter()
+        verdicts = [check_claim(c, budget, runner, seed) for c in chosen]
+        return CheckResults(paper, budget, runner.device, seed, verdicts,
+                            round(time.perf_counter() - t0, 2), runner.computed, runner.reused)
+    finally:
+        if own_store:
+            db.close()

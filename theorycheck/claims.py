@@ -1,0 +1,119 @@
+"""Claims as data: what is measured, on which regimes, what is predicted, how it is compared.
+
+A claim never runs anything itself. The checker (``theorycheck.checker``) asks the claim for
+its sweep at a budget, obtains the measurements through the registry, and hands them to
+the claim's comparison.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+import numpy as np
+
+from theorycheck.verdicts import Outcome
+
+Provenance = Literal["paper", "derived"]
+BUDGETS = ("smoke", "quick", "full")
+
+
+def config_hash(payload: Mapping[str, Any]) -> str:
+    """Content hash of a JSON-able mapping (key order does not matter)."""
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=float)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Point:
+    """One regime of a sweep: a simulator configuration, how many trials, and labels.
+
+    ``labels`` carries what the comparison and the plots need about the point (the swept
+    parameter's value, the group it belongs to); it is not part of the content hash.
+    """
+
+    config: Mapping[str, Any]
+    trials: int
+    labels: Mapping[str, Any] = field(default_factory=dict)
+
+    def seeds(self, root_seed: int) -> list[int]:
+        """Per-trial seeds: children of (root seed, configuration) via SeedSequence.
+
+        Two claims sharing a configuration share its runs; the trial index keeps seeds
+        stable when ``trials`` grows (a larger budget reuses the smaller budget's runs).
+        """
+        key = int(config_hash(dict(self.config))[:8], 16)
+        children = np.random.SeedSequence([root_seed, key]).spawn(self.trials)
+        return [int(c.generate_state(1, dtype=np.uint32)[0]) for c in children]
+
+
+@dataclass
+class PointResult:
+    """The measurements at one point: one result dict per seed, in seed order."""
+
+    point: Point
+    seeds: list[int]
+    results: list[dict[str, Any]]
+
+    def values(self, quantity: str) -> np.ndarray:
+        """The per-trial values of a scalar quantity, as a float array."""
+        return np.array([float(r[quantity]) for r in self.results], dtype=float)
+
+    def label(self, name: str, default: Any = None) -> Any:
+        return self.point.labels.get(name, default)
+
+
+class Comparison(Protocol):
+    """Kind of comparison (value, order, shape, sign, identity, ...)."""
+
+    kind: str
+
+    def evaluate(self, results: list[PointResult], rng: np.random.Generator) -> Outcome: ...
+
+
+@dataclass(frozen=True)
+class Plot:
+    """How a claim's evidence is drawn: x label, log axes, title."""
+
+    x: str
+    y: str
+    logx: bool = False
+    logy: bool = False
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A checkable statement.
+
+    Attributes:
+        paper, key: e.g. ``"chang2021"``, ``"C1"``.
+        title: a short name; ``statement``: the claim in words.
+        provenance: ``"paper"`` (stated in the paper) or ``"derived"`` (our derivation;
+            never presented as the paper's theorem).
+        source: where it comes from (``"abstract P3"``, ``"docs/derivations/chang2021.md"``).
+        measurement: registry name of the simulation, or ``None`` for symbolic claims.
+        sweep: budget -> the points to measure.
+        comparison: the comparison object that turns measurements into an outcome.
+        conditions: optional point -> (holds, note): whether the point satisfies the claim's
+            conditions; a disagreement outside them is not a refutation.
+        plot: how the report draws the evidence.
+    """
+
+    paper: str
+    key: str
+    title: str
+    statement: str
+    provenance: Provenance
+    source: str
+    measurement: str | None
+    sweep: Callable[[str], list[Point]]
+    comparison: Comparison
+    conditions: Callable[[Point], tuple[bool, str]] | None = None
+    plot: Plot | None = None
+
+    def __post_init__(self) -> None:
+        if self.provenance not in ("paper", "derived"):
+            raise ValueError(f"provenance must be 'paper' or 'derived', got {self.provenance!r}")

@@ -1,0 +1,26 @@
+"""Kinds of comparison between a measurement and a prediction (DESIGN.md, "Verdicts").
+
+Each comparison is a small dataclass holding the prediction and the tolerance, with an
+``evaluate(results, rng) -> Outcome`` method. They are paper-agnostic: any claim of any
+paper can use them.
+"""
+
+from theorycheck.comparisons.combine import AllOf
+from theorycheck.comparisons.contrast import ContrastComparison, Reducer
+from theorycheck.comparisons.distribution import NormalityComparison
+from theorycheck.comparisons.identity import IdentityComparison
+from theorycheck.comparisons.order import OrderComparison
+from theorycheck.comparisons.shape import MonotoneComparison, PeakComparison
+from theorycheck.comparisons.value import ValueComparison
+
+__all__ = [
+    "AllOf",
+    "ContrastComparison",
+    "IdentityComparison",
+    "MonotoneComparison",
+    "NormalityComparison",
+    "OrderComparison",
+    "PeakComparison",
+    "Reducer",
+    "ValueComparison",
+]

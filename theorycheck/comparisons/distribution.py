@@ -1,0 +1,62 @@
+"""Distribution comparison: pooled samples against N(0, 1) in Kolmogorov-Smirnov distance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from theorycheck.claims import PointResult
+from theorycheck.comparisons.bands import decide, per_point_level
+from theorycheck.stats import Interval, dkw_epsilon, ks_distance_normal
+from theorycheck.verdicts import Outcome, combine
+
+
+@dataclass
+class NormalityComparison:
+    """sup_t |F_n(t) - Phi(t)| <= ``tolerance`` for the pooled list-valued ``quantity``.
+
+    The interval on the KS distance is the DKW band at a Bonferroni-corrected level. The
+    samples pooled within a trial may be weakly dependent; the DKW band then understates
+    the uncertainty a little, which is why the tolerance is a distance, not a p-value.
+    A histogram of the pooled samples (at most ``keep`` values) goes into the evidence.
+    """
+
+    quantity: str
+    tolerance: float = 0.05
+    level: float = 0.95
+    keep: int = 4000
+    x: str | None = None
+    kind: str = "distribution"
+
+    def evaluate(self, results: list[PointResult], rng: np.random.Generator) -> Outcome:
+        level = per_point_level(self.level, len(results))
+        rows, statuses, pooled_all = [], [], []
+        for pr in results:
+            pooled = np.concatenate([np.asarray(r[self.quantity], float) for r in pr.results])
+            dist = ks_distance_normal(pooled)
+            eps = dkw_epsilon(pooled.size, level)
+            status = decide(Interval(dist, dist - eps, dist + eps, level), -np.inf, self.tolerance)
+            statuses.append(status)
+            pooled_all.append(pooled)
+            rows.append({
+                "x": pr.label(self.x) if self.x else None,
+                "labels": dict(pr.point.labels),
+                "samples": int(pooled.size),
+                "ks_distance": dist,
+                "ci": [dist - eps, dist + eps],
+                "tolerance": self.tolerance,
+                "mean": float(pooled.mean()),
+                "variance": float(pooled.var()),
+                "status": status.value,
+            })
+        allz = np.concatenate(pooled_all) if pooled_all else np.array([])
+        shown = rng.choice(allz, size=min(self.keep, allz.size), replace=False)
+        reason = (
+            f"KS distance of pooled {self.quantity} to N(0,1) <= {self.tolerance} "
+            f"(DKW band) at {len(rows)} points"
+        )
+        return Outcome(combine(statuses), reason, {
+            "kind": self.kind, "quantity": self.quantity, "rows": rows,
+            "histogram_samples": [float(v) for v in shown],
+        })
