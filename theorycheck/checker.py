@@ -13,6 +13,7 @@ import numpy as np
 from theorycheck.backends import LocalBackend, make_backend
 from theorycheck.claims import BUDGETS, Claim, PointResult, config_hash
 from theorycheck.registry import get_measurement, get_paper
+from theorycheck.stats import mean_interval
 from theorycheck.store import ResultStore
 from theorycheck.verdicts import Status, Verdict
 
@@ -41,6 +42,24 @@ class CheckResults:
 
     def counts(self) -> dict[str, int]:
         return {s.value: sum(v.status is s for v in self.verdicts) for s in Status}
+
+
+def plot_data(claim: Claim, results: list[PointResult]) -> dict[str, Any]:
+    """Mean and 95% CI of each plotted quantity at each point, measured in this run, and
+    the claim's theory curves (evaluated now from ``bounds``)."""
+    plot = claim.plot
+    series = []
+    for q in plot.quantities:
+        for pr in results:
+            if q not in pr.results[0]:
+                continue
+            ci = mean_interval(pr.values(q))
+            series.append({"quantity": q, "x": float(pr.label(plot.x)),
+                           "panel": pr.label(plot.panel) if plot.panel else None,
+                           "mean": ci.estimate, "ci": ci.to_list()})
+    curves = [vars(c) for c in plot.theory()] if plot.theory else []
+    return {"x": plot.x, "y": plot.y, "logx": plot.logx, "logy": plot.logy,
+            "points": series, "theory": curves}
 
 
 def check_claim(claim: Claim, budget: str, backend: LocalBackend, seed: int) -> Verdict:
@@ -74,6 +93,8 @@ def check_claim(claim: Claim, budget: str, backend: LocalBackend, seed: int) -> 
         reason = f"{reason} (note: {len(outside)} of {len(points)} regimes lie outside the " \
                  f"claim's conditions, up to the named constants)"
     evidence = dict(outcome.evidence)
+    if claim.plot is not None and results:
+        evidence["plot"] = plot_data(claim, results)
     evidence.update(
         regimes=len(points), trials=sum(pt.trials for pt in points), root_seed=seed,
         seeds={"rule": "SeedSequence([root_seed, config_hash]).spawn(trials)",

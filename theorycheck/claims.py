@@ -75,13 +75,28 @@ class Comparison(Protocol):
 
 
 @dataclass(frozen=True)
+class Curve:
+    """A theory curve for a figure: ``label`` drawn over ``x`` in the panel ``panel``."""
+
+    label: str
+    x: list[float]
+    y: list[float]
+    panel: str | None = None
+
+
+@dataclass(frozen=True)
 class Plot:
-    """How a claim's evidence is drawn: x label, log axes, title."""
+    """How the report draws a claim: measured ``quantities`` (mean and CI per point, from
+    this run) against the point label ``x``, one panel per value of the label ``panel``,
+    with theory curves from ``theory()`` (evaluated by the report from ``bounds``)."""
 
     x: str
     y: str
+    quantities: tuple[str, ...]
     logx: bool = False
     logy: bool = False
+    panel: str | None = None
+    theory: Callable[[], list[Curve]] | None = None
 
 
 @dataclass(frozen=True)
