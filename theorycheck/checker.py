@@ -66,16 +66,22 @@ def check_claim(claim: Claim, budget: str, backend: LocalBackend, seed: int) -> 
     """Measure a claim's sweep (reusing stored runs) and compare; the verdict keeps its seeds."""
     t0 = time.perf_counter()
     points = claim.sweep(budget)
-    results: list[PointResult] = []
-    if claim.measurement is not None:
-        m = get_measurement(claim.measurement)
-        seeds = [pt.seeds(seed) for pt in points]
-        requests = [(dict(pt.config), s) for pt, ss in zip(points, seeds) for s in ss]
+    by_measurement: dict[str, list[int]] = {}
+    for i, pt in enumerate(points):
+        name = pt.measurement or claim.measurement
+        if name is not None:
+            by_measurement.setdefault(name, []).append(i)
+    measured: dict[int, PointResult] = {}
+    for name, idx in by_measurement.items():
+        m = get_measurement(name)
+        seeds = {i: points[i].seeds(seed) for i in idx}
+        requests = [(dict(points[i].config), s) for i in idx for s in seeds[i]]
         flat = backend.run(m, requests, desc=f"{claim.paper} {claim.key}")
         pos = 0
-        for pt, ss in zip(points, seeds):
-            results.append(PointResult(pt, ss, flat[pos:pos + len(ss)]))
-            pos += len(ss)
+        for i in idx:
+            measured[i] = PointResult(points[i], seeds[i], flat[pos:pos + len(seeds[i])])
+            pos += len(seeds[i])
+    results = [measured[i] for i in sorted(measured)]
     rng = np.random.default_rng([seed, int(config_hash({"claim": claim.key})[:8], 16)])
     outcome = claim.comparison.evaluate(results, rng)
     status, reason = outcome.status, outcome.reason
@@ -101,7 +107,7 @@ def check_claim(claim: Claim, budget: str, backend: LocalBackend, seed: int) -> 
                "first_point": results[0].seeds[:5] if results else []},
         outside_conditions=outside, within_conditions=not outside,
         seconds=round(time.perf_counter() - t0, 3), device=backend.device,
-        measurement=claim.measurement,
+        measurement=", ".join(by_measurement) or None,
     )
     return Verdict(claim.paper, claim.key, claim.title, claim.statement, claim.provenance,
                    claim.source, status, reason, evidence)

@@ -33,11 +33,14 @@ class Point:
 
     ``labels`` carries what the comparison and the plots need about the point (the swept
     parameter's value, the group it belongs to); it is not part of the content hash.
+    ``measurement`` overrides the claim's simulator for this point (a claim comparing two
+    model families draws its points from both).
     """
 
     config: Mapping[str, Any]
     trials: int
     labels: Mapping[str, Any] = field(default_factory=dict)
+    measurement: str | None = None
 
     def seeds(self, root_seed: int) -> list[int]:
         """Per-trial seeds: children of (root seed, configuration) via SeedSequence.

@@ -17,6 +17,8 @@ from theorycheck.comparisons import (
     OrderComparison,
     PeakComparison,
     Reducer,
+    Subset,
+    TransitionComparison,
     ValueComparison,
 )
 from theorycheck.verdicts import Status
@@ -207,3 +209,44 @@ def test_combine(statuses, expected):
     from theorycheck.verdicts import combine
 
     assert combine(statuses) is expected
+
+
+# ---- transition and subset -----------------------------------------------------------------
+
+def boundary_points(exponent=0.5, trials=8):
+    """Error curves in mu that fall through 0.3 at mu_c = 10 * p^exponent."""
+    pts = []
+    for p in (0.05, 0.1, 0.2, 0.5, 1.0):
+        mu_c = 10 * p ** exponent
+        for mu in np.geomspace(0.5, 40, 12):
+            err = 0.6 / (1 + (mu / mu_c) ** 4) + 0.01 * RNG.standard_normal(trials)
+            pts.append(point({"err": err}, p=p, mu=mu))
+    return pts
+
+
+def test_transition_slope_right_and_planted_wrong():
+    pts = boundary_points()
+    good = TransitionComparison("err", "mu", "p", level=0.3, exponent=0.5, slack=0.1)
+    bad = TransitionComparison("err", "mu", "p", level=0.3, exponent=1.0, slack=0.1)
+    out = good.evaluate(pts, rng())
+    assert out.status is Status.CONSISTENT, out.reason
+    assert abs(out.evidence["measured_slope"] - 0.5) < 0.05
+    assert bad.evaluate(pts, rng()).status is Status.INCONSISTENT
+
+
+def test_transition_censored_curve_is_inconclusive():
+    pts = [pr for pr in boundary_points() if pr.label("mu") < 3]
+    out = TransitionComparison("err", "mu", "p", level=0.3, exponent=0.5).evaluate(pts, rng())
+    assert out.status is Status.INCONCLUSIVE and "censored" in out.reason
+
+
+def test_subset_judges_only_selected_points():
+    pts = [point({"err": (0.3 - 0.05 * i) + 0.01 * RNG.standard_normal(40)}, frac=0.1 * i,
+                 signal="sparse") for i in range(4)]
+    pts += [point({"err": (0.1 + 0.05 * i) + 0.01 * RNG.standard_normal(40)}, frac=0.1 * i,
+                  signal="dense") for i in range(4)]
+    mono = MonotoneComparison("err", "frac", "non-increasing", 0.01)
+    assert Subset(mono, lambda pr: pr.label("signal") == "sparse").evaluate(
+        pts, rng()).status is Status.CONSISTENT
+    assert Subset(mono, lambda pr: pr.label("signal") == "dense").evaluate(
+        pts, rng()).status is Status.INCONSISTENT

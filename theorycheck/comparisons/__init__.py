@@ -5,12 +5,13 @@ Each comparison is a small dataclass holding the prediction and the tolerance, w
 paper can use them.
 """
 
-from theorycheck.comparisons.combine import AllOf
+from theorycheck.comparisons.combine import AllOf, Subset
 from theorycheck.comparisons.contrast import ContrastComparison, Reducer
 from theorycheck.comparisons.distribution import NormalityComparison
 from theorycheck.comparisons.identity import IdentityComparison
 from theorycheck.comparisons.order import OrderComparison
 from theorycheck.comparisons.shape import MonotoneComparison, PeakComparison
+from theorycheck.comparisons.transition import TransitionComparison
 from theorycheck.comparisons.value import ValueComparison
 
 __all__ = [
@@ -22,5 +23,7 @@ __all__ = [
     "OrderComparison",
     "PeakComparison",
     "Reducer",
+    "Subset",
+    "TransitionComparison",
     "ValueComparison",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,9 +21,14 @@ class NormalityComparison:
     samples pooled within a trial may be weakly dependent; the DKW band then understates
     the uncertainty a little, which is why the tolerance is a distance, not a p-value.
     A histogram of the pooled samples (at most ``keep`` values) goes into the evidence.
+
+    ``standardize(point)``, when given, maps a point's raw per-trial samples to the
+    standardized values to test (e.g. (beta_hat_i - m_i) / v_i with the predicted m_i, v_i):
+    the prediction under test lives there.
     """
 
     quantity: str
+    standardize: Callable[[PointResult], list[np.ndarray]] | None = None
     tolerance: float = 0.05
     level: float = 0.95
     keep: int = 4000
@@ -33,7 +39,9 @@ class NormalityComparison:
         level = per_point_level(self.level, len(results))
         rows, statuses, pooled_all = [], [], []
         for pr in results:
-            pooled = np.concatenate([np.asarray(r[self.quantity], float) for r in pr.results])
+            per_trial = (self.standardize(pr) if self.standardize is not None
+                         else [np.asarray(r[self.quantity], float) for r in pr.results])
+            pooled = np.concatenate(per_trial)
             dist = ks_distance_normal(pooled)
             eps = dkw_epsilon(pooled.size, level)
             status = decide(Interval(dist, dist - eps, dist + eps, level), -np.inf, self.tolerance)
