@@ -1,0 +1,69 @@
+"""Random-features model of ``chang2021`` and its Gaussian-equivalent linear model.
+
+x ~ N(0, I_d), y = x^T theta + sigma z, features f = phi(R x) with R (p x d, unit rows) and
+phi the centered ReLU, phi(t) = ReLU(t) - 1/sqrt(2 pi). Gaussian equivalence:
+f ~ mu1 R x + mu_* h, h ~ N(0, I_p), mu1 = 1/2, mu_*^2 = 1/4 - 1/(2 pi).
+
+The equivalent linear model is derived (our derivation, docs/derivations/chang2021.md), not
+the paper's theorem. ``relu_kernel`` is the exact feature covariance (arc-cosine kernel).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .fixed_point import _check_sigma
+
+__all__ = ["MU1", "MU_STAR2", "relu_kernel", "rf_equivalent"]
+
+MU1 = 0.5
+MU_STAR2 = 0.25 - 1.0 / (2.0 * math.pi)
+
+
+def _check_R(R: object) -> np.ndarray:
+    A = np.asarray(R, dtype=np.float64)
+    if A.ndim != 2 or A.size == 0:
+        raise ValueError(f"R must be a non-empty 2-D array (p x d), got shape {A.shape}")
+    if not np.all(np.isfinite(A)):
+        raise ValueError("R must be finite")
+    if not np.allclose(np.linalg.norm(A, axis=1), 1.0, rtol=0, atol=1e-8):
+        raise ValueError("R must have unit-norm rows (rows uniform on the unit sphere)")
+    return A
+
+
+def relu_kernel(R: np.ndarray) -> np.ndarray:
+    """Exact covariance K of the centered-ReLU features f = phi(R x), x ~ N(0, I_d):
+    K_ij = [sqrt(1 - rho^2) + (pi - arccos rho) rho] / (2 pi) - 1/(2 pi), rho = r_i^T r_j
+    (rho clipped to [-1, 1]). The exact risk of a second layer b is
+    sigma^2 + ||theta||^2 - 2 mu1 b^T R theta + b^T K b.
+    """
+    A = _check_R(R)
+    rho = np.clip(A @ A.T, -1.0, 1.0)
+    return (np.sqrt(1.0 - rho * rho) + (math.pi - np.arccos(rho)) * rho) / (2.0 * math.pi) - (
+        1.0 / (2.0 * math.pi)
+    )
+
+
+def rf_equivalent(
+    R: np.ndarray, theta: np.ndarray, sigma: float
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Gaussian-equivalent linear model (Sigma_F, beta_F, sigma_e) of the random-features fit.
+
+    Derived (our derivation, docs/derivations/chang2021.md), not the paper's theorem.
+    Sigma_F = mu1^2 R R^T + mu_*^2 I, beta_F = Sigma_F^{-1} mu1 R theta,
+    sigma_e^2 = sigma^2 + ||theta||^2 - mu1^2 theta^T R^T Sigma_F^{-1} R theta
+    (the part of the target no linear function of f can reach acts as noise). Sigma_F has a
+    constant diagonal, so Hessian pruning equals magnitude pruning here.
+    """
+    A = _check_R(R)
+    th = np.asarray(theta, dtype=np.float64)
+    if th.shape != (A.shape[1],) or not np.all(np.isfinite(th)):
+        raise ValueError(f"theta must be a finite array of length d = {A.shape[1]}")
+    sv = _check_sigma(sigma)
+    sigma_f = MU1 * MU1 * (A @ A.T) + MU_STAR2 * np.eye(A.shape[0])
+    r_theta = A @ th
+    beta_f = np.linalg.solve(sigma_f, MU1 * r_theta)
+    sigma_e2 = sv * sv + float(th @ th) - MU1 * float(r_theta @ beta_f)
+    return sigma_f, beta_f, math.sqrt(max(sigma_e2, sv * sv))

@@ -1,0 +1,49 @@
+"""Randomly pruned two-layer CNN on signal-plus-noise data (paper key ``yang2023``).
+
+Public API: :class:`NetworkConfig`, :func:`simulate` (batched training, one result dict per
+(config, seed)), the data model (:func:`make_signals`, :func:`sample_examples`,
+:func:`patches`), masks (:func:`sample_masks`), the two trainers (:class:`FullTrainer`,
+:class:`CoefficientTrainer`) and the measurements (:func:`gram_matrices`,
+:func:`project_coefficients`, :func:`coefficient_statistics`).
+"""
+
+from .batch import NetworkBatch, build_batch
+from .coefficient_trainer import CoefficientTrainer
+from .config import NetworkConfig
+from .data import Examples, make_signals, patches, sample_examples
+from .full_trainer import FullTrainer
+from .masks import kept_count, sample_masks
+from .measurements import (
+    coefficient_statistics,
+    errors,
+    gram_matrices,
+    logits_on_test_set,
+    measure,
+    project_coefficients,
+    signal_filter_counts,
+)
+from .training import resolve_device, simulate, train_batch
+
+__all__ = [
+    "CoefficientTrainer",
+    "Examples",
+    "FullTrainer",
+    "NetworkBatch",
+    "NetworkConfig",
+    "build_batch",
+    "coefficient_statistics",
+    "errors",
+    "gram_matrices",
+    "kept_count",
+    "make_signals",
+    "measure",
+    "patches",
+    "project_coefficients",
+    "resolve_device",
+    "sample_examples",
+    "sample_masks",
+    "signal_filter_counts",
+    "simulate",
+    "logits_on_test_set",
+    "train_batch",
+]
