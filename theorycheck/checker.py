@@ -58,8 +58,12 @@ def plot_data(claim: Claim, results: list[PointResult]) -> dict[str, Any]:
                            "panel": pr.label(plot.panel) if plot.panel else None,
                            "mean": ci.estimate, "ci": ci.to_list()})
     curves = [vars(c) for c in plot.theory()] if plot.theory else []
+    regions = [vars(r) for r in plot.regions()] if plot.regions else []
+    trajectories = [{"labels": dict(pr.point.labels), **pr.results[0]["trajectory"]}
+                    for pr in results if plot.trajectories and "trajectory" in pr.results[0]]
     return {"x": plot.x, "y": plot.y, "logx": plot.logx, "logy": plot.logy,
-            "points": series, "theory": curves}
+            "points": series, "theory": curves, "regions": regions,
+            "trajectories": trajectories}
 
 
 def check_claim(claim: Claim, budget: str, backend: LocalBackend, seed: int) -> Verdict:

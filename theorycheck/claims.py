@@ -88,10 +88,21 @@ class Curve:
 
 
 @dataclass(frozen=True)
+class Region:
+    """A predicted range of the x axis, shaded in the figure (e.g. "mild pruning")."""
+
+    label: str
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
 class Plot:
     """How the report draws a claim: measured ``quantities`` (mean and CI per point, from
     this run) against the point label ``x``, one panel per value of the label ``panel``,
-    with theory curves from ``theory()`` (evaluated by the report from ``bounds``)."""
+    with theory curves from ``theory()`` and predicted ranges from ``regions()`` (both
+    evaluated from ``bounds``). With ``trajectories``, the first trial's recorded training
+    trajectory at each point is drawn too."""
 
     x: str
     y: str
@@ -100,6 +111,8 @@ class Plot:
     logy: bool = False
     panel: str | None = None
     theory: Callable[[], list[Curve]] | None = None
+    regions: Callable[[], list[Region]] | None = None
+    trajectories: bool = False
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,10 @@ from tabulate import tabulate
 
 @dataclass(frozen=True)
 class Param:
-    """One regime parameter: its kind and allowed range (``low < x`` when ``low_open``)."""
+    """One regime parameter: its kind and allowed range (``low < x`` when ``low_open``).
+
+    A parameter without a default is required, unless ``optional`` (then a missing value is
+    None and the paper's query fills it in)."""
 
     name: str
     kind: Literal["int", "float", "choice"]
@@ -28,6 +31,7 @@ class Param:
     low_open: bool = False
     high_open: bool = False
     choices: tuple[str, ...] = ()
+    optional: bool = False
 
     def allowed(self) -> str:
         if self.kind == "choice":
@@ -74,7 +78,7 @@ def validate(specs: Sequence[Param], params: Mapping[str, Any]) -> dict[str, Any
     for p in specs:
         if p.name in params and params[p.name] is not None:
             out[p.name] = p.check(params[p.name])
-        elif p.default is None:
+        elif p.default is None and not p.optional:
             raise ValueError(f"{p.name} is required: {p.allowed()} ({p.description})")
         else:
             out[p.name] = p.default

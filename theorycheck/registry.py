@@ -20,6 +20,7 @@ MeasureFn = Callable[[Sequence[Request], str], list[dict[str, Any]]]
 
 PAPER_MODULES = {
     "chang2021": "theorycheck.adapters.chang2021",
+    "yang2023": "theorycheck.adapters.yang2023",
 }
 
 
@@ -64,6 +65,10 @@ def measurement(name: str, version: str, chunk: int = 64) -> Callable[[MeasureFn
 
 
 def get_measurement(name: str) -> Measurement:
+    """The measurement ``name``; a paper's own (``"<paper>.<what>"``) load with its paper."""
+    paper = name.split(".", 1)[0]
+    if name not in _MEASUREMENTS and paper in PAPER_MODULES:
+        importlib.import_module(PAPER_MODULES[paper])
     if name not in _MEASUREMENTS:
         raise KeyError(f"no measurement named {name!r}; known: {sorted(_MEASUREMENTS)}")
     return _MEASUREMENTS[name]

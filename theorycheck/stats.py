@@ -122,3 +122,20 @@ def difference_interval(a: Sequence[float], b: Sequence[float], level: float = 0
     se = float(np.sqrt(va.var(ddof=1) / va.size + vb.var(ddof=1) / vb.size))
     z = float(sps.norm.ppf(0.5 + level / 2))
     return Interval(diff, diff - z * se, diff + z * se, level)
+
+
+def proportion_interval(successes: int, total: int, level: float = 0.95) -> Interval:
+    """Clopper-Pearson (exact binomial) interval for a proportion."""
+    if total <= 0:
+        return Interval(float("nan"), 0.0, 1.0, level)
+    alpha = 1.0 - level
+    low = 0.0 if successes == 0 else float(sps.beta.ppf(alpha / 2, successes,
+                                                          total - successes + 1))
+    high = 1.0 if successes == total else float(sps.beta.ppf(1 - alpha / 2, successes + 1,
+                                                               total - successes))
+    return Interval(successes / total, low, high, level)
+
+
+def fewest_trials(groups: Sequence[Sequence[float]]) -> int:
+    """The smallest number of samples at any point (a bootstrap needs at least 2)."""
+    return min((len(g) for g in groups), default=0)

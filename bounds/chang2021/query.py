@@ -17,7 +17,7 @@ PARAMS = [
           choices=(*sorted(DESIGNS), "rf")),
     Param("n", "int", "training samples", default=200, low=1),
     Param("p", "int", "features of the large model (neurons for rf)", low=1),
-    Param("s", "int", "entries kept by pruning", default=None, low=1),
+    Param("s", "int", "entries kept by pruning (default min(150, p))", low=1, optional=True),
     Param("sigma", "float", "noise standard deviation", default=0.5, low=0),
     Param("beta_norm", "float", "||beta|| (isotropic, two_level)", default=1.0, low=0),
     Param("k", "int", "number of strong features (two_level)", default=10, low=1),

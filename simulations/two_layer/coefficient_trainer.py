@@ -43,40 +43,64 @@ class CoefficientTrainer:
         self.init_inner = (masked_init @ self.vectors.transpose(1, 2)).reshape(B, K, m, A)
         self.alpha = torch.zeros_like(self.init_inner)
         self.one_hot = one_hot(batch.train.labels, K, self.alpha.dtype)
+        self.rows = torch.arange(B, device=self.alpha.device)
+        self._work: dict[str, torch.Tensor] = {}
+        self.restrict(self.rows)
 
-    def _inner(self) -> torch.Tensor:
-        """<w_{j,r} * M, v_a> for all filters and vectors, (B, K, m, K + n)."""
-        return self.init_inner + (self.gram * self.alpha.unsqueeze(-2)).sum(dim=-1)
+    def restrict(self, rows: torch.Tensor) -> None:
+        """Step only the networks ``rows`` (indices into the batch) from now on; the others
+        keep their coefficients. Finished networks leave the working tensors, so a batch
+        whose fast networks are done costs only what its slow ones need."""
+        self._sync()
+        self.rows = rows
+        self._work = {"gram": self.gram[rows], "init": self.init_inner[rows],
+                      "alpha": self.alpha[rows].clone(), "one_hot": self.one_hot[rows],
+                      "labels": self.batch.train.labels[rows], "eta": self.batch.eta[rows]}
 
-    def _split(self) -> tuple[torch.Tensor, torch.Tensor]:
-        inner = self._inner()
+    def _sync(self) -> None:
+        """Write the working coefficients back into the full state."""
+        if self._work:
+            self.alpha[self.rows] = self._work["alpha"]
+
+    def _split(self, inner: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         K = self.one_hot.shape[1]
         return inner[..., :K], inner[..., K:]
 
+    def _full_inner(self) -> torch.Tensor:
+        """<w_{j,r} * M, v_a> for all filters and vectors of the batch, (B, K, m, K + n)."""
+        self._sync()
+        return self.init_inner + (self.gram * self.alpha.unsqueeze(-2)).sum(dim=-1)
+
     def forward(self) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
-        """Training loss per network (B,) at the current iterate, and the context for update."""
-        signal, noise = self._split()
-        log_p = log_probabilities(outputs(signal, noise, self.batch.train.labels, self.batch.q))
-        return cross_entropy(log_p, self.one_hot), (signal, noise, log_p)
+        """Training loss of each working network at the current iterate, and the context
+        for ``update``."""
+        w = self._work
+        inner = w["init"] + (w["gram"] * w["alpha"].unsqueeze(-2)).sum(dim=-1)
+        signal, noise = self._split(inner)
+        log_p = log_probabilities(outputs(signal, noise, w["labels"], self.batch.q))
+        return cross_entropy(log_p, w["one_hot"]), (signal, noise, log_p)
 
     def update(self, context: tuple[torch.Tensor, ...], active: torch.Tensor) -> None:
-        """One GD step for the networks with ``active`` True; the others stay frozen."""
+        """One GD step for the working networks with ``active`` True; the others stay
+        frozen."""
         signal, noise, log_p = context
+        w = self._work
         q = self.batch.q
-        B, K, m, n, _ = self.batch.shape
-        loss_derivative = log_p.exp() - self.one_hot
-        per_class = (loss_derivative[:, :, None, :] * self.one_hot[:, None, :, :]).sum(dim=-1)
+        _, _, m, n, _ = self.batch.shape
+        loss_derivative = log_p.exp() - w["one_hot"]
+        per_class = (loss_derivative[:, :, None, :] * w["one_hot"][:, None, :, :]).sum(dim=-1)
         grad_signal = activation_derivative(signal, q) * per_class[:, :, None, :]
         grad_noise = activation_derivative(noise, q) * loss_derivative[:, :, None, :]
-        scale = -(self.batch.eta * active.to(self.alpha.dtype)) / (n * m)
-        self.alpha += scale.view(B, 1, 1, 1) * torch.cat((grad_signal, grad_noise), dim=-1)
+        scale = -(w["eta"] * active.to(self.alpha.dtype)) / (n * m)
+        w["alpha"] += scale.view(-1, 1, 1, 1) * torch.cat((grad_signal, grad_noise), dim=-1)
 
     def train_logits(self) -> torch.Tensor:
-        signal, noise = self._split()
+        signal, noise = self._split(self._full_inner())
         return outputs(signal, noise, self.batch.train.labels, self.batch.q)
 
     def coefficients(self) -> tuple[torch.Tensor, torch.Tensor]:
         """gamma (B, K, m, K) and rho (B, K, m, n); zero for vectors the mask deletes."""
+        self._sync()
         K = self.one_hot.shape[1]
         coefficients = self.alpha * self.gram.diagonal(dim1=-2, dim2=-1)
         return coefficients[..., :K], coefficients[..., K:]
@@ -89,5 +113,6 @@ class CoefficientTrainer:
         noise (O(B K m (K + n) n_test d)), and gives the same <w * M, xi_test>.
         """
         B, K, m, n, d = self.batch.shape
+        self._sync()
         spanned = self.alpha.reshape(B, K * m, K + n) @ self.vectors
         return self.batch.masks * (self.batch.init + spanned.reshape(B, K, m, d))

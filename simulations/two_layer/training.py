@@ -3,7 +3,9 @@
 Configs are grouped by ``NetworkConfig.shape_key()`` and each group trains as one batch of
 tensor operations (no Python loop over networks). Every network stops at its own step
 limit T or as soon as its training loss is <= epsilon; a stopped network is frozen while the
-rest of its batch continues, and its stopping step is recorded as ``steps_run``.
+rest of its batch continues, and its stopping step is recorded as ``steps_run``. With the
+coefficient trainer, finished networks also leave the working tensors once half of them are
+done, so a batch costs what its slow networks need.
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ def train_batch(batch: NetworkBatch, trainer: str = "coefficient",
     recorded: dict[str, list[list[dict[str, Any]]]] = {"full": [], "light": []}
     active = torch.ones(B, dtype=torch.bool, device=batch.masks.device)
     steps_run = batch.max_steps.clone()
+    rows = torch.arange(B, device=batch.masks.device)  # the networks the trainer steps
+    loss = torch.zeros(B, dtype=batch.eta.dtype, device=batch.masks.device)
 
     def record(step: int, loss: torch.Tensor) -> None:
         if step in full_steps:
@@ -69,14 +73,21 @@ def train_batch(batch: NetworkBatch, trainer: str = "coefficient",
 
     with torch.no_grad():
         for t in range(total + 1):
-            loss, context = model.forward()
+            working_loss, context = model.forward()
+            loss[rows] = working_loss
             record(t, loss)
             done = active & ((loss <= batch.epsilon) | (t >= batch.max_steps))
             steps_run[done] = t
             active &= ~done
             if not bool(active.any()):
                 break
-            model.update(context, active)
+            working = active[rows]
+            if isinstance(model, CoefficientTrainer) and int(working.sum()) <= len(rows) // 2:
+                rows = rows[working]
+                model.restrict(rows)
+                context = tuple(c[working] for c in context)
+                working = working[working]
+            model.update(context, working)
         for step in sorted(set(full_steps) | set(light_steps)):
             if step > t:
                 record(step, loss)

@@ -10,6 +10,7 @@ from theorycheck.comparisons.contrast import ContrastComparison, Reducer
 from theorycheck.comparisons.distribution import NormalityComparison
 from theorycheck.comparisons.identity import IdentityComparison
 from theorycheck.comparisons.order import OrderComparison
+from theorycheck.comparisons.proportion import ProportionComparison
 from theorycheck.comparisons.shape import MonotoneComparison, PeakComparison
 from theorycheck.comparisons.transition import TransitionComparison
 from theorycheck.comparisons.value import ValueComparison
@@ -22,6 +23,7 @@ __all__ = [
     "NormalityComparison",
     "OrderComparison",
     "PeakComparison",
+    "ProportionComparison",
     "Reducer",
     "Subset",
     "TransitionComparison",

@@ -10,7 +10,7 @@ import numpy as np
 
 from theorycheck.claims import PointResult
 from theorycheck.comparisons.bands import per_point_level
-from theorycheck.stats import bootstrap_interval, resample
+from theorycheck.stats import Interval, bootstrap_interval, fewest_trials, resample
 from theorycheck.verdicts import Outcome, Status, combine
 
 
@@ -78,7 +78,10 @@ class ContrastComparison:
                 res = resample(both, r)
                 return self.a(members, res[: len(members)]) - self.b(members, res[len(members):])
 
-            ci, _ = bootstrap_interval(one, est, rng, n_boot=self.n_boot, level=level)
+            if fewest_trials(both) < 2:
+                ci = Interval(est, -np.inf, np.inf, level)
+            else:
+                ci, _ = bootstrap_interval(one, est, rng, n_boot=self.n_boot, level=level)
             measured = -1 if ci.high < 0 else (1 if ci.low > 0 else 0)
             want = self.expected(name)
             if want is None:

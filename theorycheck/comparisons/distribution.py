@@ -9,7 +9,7 @@ import numpy as np
 
 from theorycheck.claims import PointResult
 from theorycheck.comparisons.bands import decide, per_point_level
-from theorycheck.stats import Interval, dkw_epsilon, ks_distance_normal
+from theorycheck.stats import Interval, dkw_epsilon, ks_distance_normal, mean_interval
 from theorycheck.verdicts import Outcome, combine
 
 
@@ -22,6 +22,11 @@ class NormalityComparison:
     the uncertainty a little, which is why the tolerance is a distance, not a p-value.
     A histogram of the pooled samples (at most ``keep`` values) goes into the evidence.
 
+    With ``mean_tolerance`` / ``variance_tolerance`` the per-trial sample mean and variance
+    of the standardized values are also checked (t-intervals over trials): |mean| <= the
+    first, |variance - 1| <= the second. A wrong scale that the KS distance tolerates (a 10%
+    error in a standard deviation moves the variance by about 20%) is caught there.
+
     ``standardize(point)``, when given, maps a point's raw per-trial samples to the
     standardized values to test (e.g. (beta_hat_i - m_i) / v_i with the predicted m_i, v_i):
     the prediction under test lives there.
@@ -30,13 +35,16 @@ class NormalityComparison:
     quantity: str
     standardize: Callable[[PointResult], list[np.ndarray]] | None = None
     tolerance: float = 0.05
+    mean_tolerance: float | None = None
+    variance_tolerance: float | None = None
     level: float = 0.95
     keep: int = 4000
     x: str | None = None
     kind: str = "distribution"
 
     def evaluate(self, results: list[PointResult], rng: np.random.Generator) -> Outcome:
-        level = per_point_level(self.level, len(results))
+        checks = 1 + (self.mean_tolerance is not None) + (self.variance_tolerance is not None)
+        level = per_point_level(self.level, len(results) * checks)
         rows, statuses, pooled_all = [], [], []
         for pr in results:
             per_trial = (self.standardize(pr) if self.standardize is not None
@@ -45,6 +53,15 @@ class NormalityComparison:
             dist = ks_distance_normal(pooled)
             eps = dkw_epsilon(pooled.size, level)
             status = decide(Interval(dist, dist - eps, dist + eps, level), -np.inf, self.tolerance)
+            moments = {}
+            for name, tol, center, fn in (("mean", self.mean_tolerance, 0.0, np.mean),
+                                          ("variance", self.variance_tolerance, 1.0, np.var)):
+                if tol is not None:
+                    ci = mean_interval([fn(z) for z in per_trial], level)
+                    part = decide(ci, center - tol, center + tol)
+                    status = combine([status, part])
+                    moments[f"{name}_ci"] = ci.to_list()
+                    moments[f"{name}_status"] = part.value
             statuses.append(status)
             pooled_all.append(pooled)
             rows.append({
@@ -57,12 +74,14 @@ class NormalityComparison:
                 "mean": float(pooled.mean()),
                 "variance": float(pooled.var()),
                 "status": status.value,
+                **moments,
             })
         allz = np.concatenate(pooled_all) if pooled_all else np.array([])
         shown = rng.choice(allz, size=min(self.keep, allz.size), replace=False)
         reason = (
             f"KS distance of pooled {self.quantity} to N(0,1) <= {self.tolerance} "
-            f"(DKW band) at {len(rows)} points"
+            f"(DKW band), |mean| <= {self.mean_tolerance}, |variance - 1| <= "
+            f"{self.variance_tolerance} at {len(rows)} points"
         )
         return Outcome(combine(statuses), reason, {
             "kind": self.kind, "quantity": self.quantity, "rows": rows,

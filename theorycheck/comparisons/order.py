@@ -8,7 +8,7 @@ import numpy as np
 
 from theorycheck.claims import PointResult
 from theorycheck.comparisons.bands import decide
-from theorycheck.stats import slope_interval
+from theorycheck.stats import fewest_trials, slope_interval
 from theorycheck.verdicts import Outcome, Status
 
 
@@ -57,6 +57,9 @@ class OrderComparison:
             return Outcome(Status.INCONCLUSIVE,
                            f"{self.quantity} is not positive along the path: no log-log fit",
                            evidence)
+        if fewest_trials(samples) < 2:
+            return Outcome(Status.INCONCLUSIVE, "fewer than 2 trials at some point: no "
+                           "interval can be formed", evidence)
         ci, _ = slope_interval(xs, samples, rng, n_boot=self.n_boot, level=self.level)
         status = decide(ci, self.exponent - self.slack, self.exponent + self.slack)
         evidence.update(measured_slope=ci.estimate, ci=ci.to_list())

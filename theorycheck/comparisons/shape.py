@@ -9,7 +9,7 @@ import numpy as np
 
 from theorycheck.claims import PointResult
 from theorycheck.comparisons.bands import decide, per_point_level
-from theorycheck.stats import Interval, difference_interval, resample
+from theorycheck.stats import Interval, difference_interval, fewest_trials, resample
 from theorycheck.verdicts import Outcome, Status, combine
 
 
@@ -47,6 +47,9 @@ class PeakComparison:
             "bootstrap_fraction_in_window": frac,
             "rows": [{"x": float(x), "measured": float(m)} for x, m in zip(xs, means)],
         }
+        if fewest_trials(groups) < 2:
+            return Outcome(Status.INCONCLUSIVE, "fewer than 2 trials at some point: no "
+                           "bootstrap of the peak location", evidence)
         if not inside.any():
             return Outcome(Status.INCONCLUSIVE,
                            f"no sweep point within [{lo:.3g}, {hi:.3g}]: the grid cannot "

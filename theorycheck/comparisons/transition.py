@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from theorycheck.claims import PointResult
 from theorycheck.comparisons.bands import decide
-from theorycheck.stats import bootstrap_interval, loglog_slope, resample
+from theorycheck.stats import bootstrap_interval, fewest_trials, loglog_slope, resample
 from theorycheck.verdicts import Outcome, Status
 
 
@@ -33,7 +34,9 @@ class TransitionComparison:
     slope of log x_c against log by is bootstrapped over seeds and compared with the
     predicted ``exponent`` within ``slack``. A curve that never crosses inside its grid is
     censored and makes the check inconclusive, as does a ``by`` range under
-    ``min_decades`` decades.
+    ``min_decades`` decades. ``predicted_location(by)``, when given, is the predicted
+    boundary itself (with its named constants); it is reported and drawn, not judged: the
+    slope is what the check compares, since the constants cancel in it.
     """
 
     quantity: str
@@ -46,6 +49,7 @@ class TransitionComparison:
     exponent_expr: str = ""
     n_boot: int = 500
     ci_level: float = 0.95
+    predicted_location: Callable[[float], float] | None = None
     kind: str = "transition"
 
     def _curves(self, results: list[PointResult]) -> list[tuple[float, list[PointResult]]]:
@@ -65,7 +69,9 @@ class TransitionComparison:
 
         found = locations(groups)
         rows = [{"x": float(k), "measured": float(c), "labels": {self.by: float(k)},
-                 "trials": int(min(len(g) for g in grp))}
+                 "trials": int(min(len(g) for g in grp)),
+                 "predicted": (float(self.predicted_location(float(k)))
+                               if self.predicted_location else None)}
                 for k, c, grp in zip(bys, found, groups)]
         curve_rows = [{"by": float(k), "x": float(x), "measured": float(g.mean())}
                       for k, x_, grp in zip(bys, xs, groups) for x, g in zip(x_, grp)]
@@ -82,6 +88,9 @@ class TransitionComparison:
             return Outcome(Status.INCONCLUSIVE, f"{self.quantity} does not cross {self.level} "
                            f"inside the {self.x} grid for {self.by} in {missing} (censored)",
                            evidence)
+        if fewest_trials([g for grp in groups for g in grp]) < 2:
+            return Outcome(Status.INCONCLUSIVE, "fewer than 2 trials at some point: no "
+                           "interval can be formed", evidence)
         est = loglog_slope(bys, found)
 
         def one(r: np.random.Generator) -> float:

@@ -26,7 +26,8 @@ class ValueComparison:
     - ``"<="``: difference <= atol + rtol |predicted| (an upper bound);
     - ``">="``: difference >= -(atol + rtol |predicted|) (a lower bound).
 
-    Points whose prediction is not finite are reported and count as inconclusive.
+    Trials where the quantity is not finite (undefined for that trial) are left out; points
+    with no usable trial or no finite prediction are reported and count as inconclusive.
     """
 
     quantity: str
@@ -44,6 +45,8 @@ class ValueComparison:
         for pr in results:
             measured = pr.values(self.quantity)
             predicted = np.broadcast_to(np.asarray(self.predict(pr), dtype=float), measured.shape)
+            usable = np.isfinite(measured)  # a trial may lack the quantity (e.g. no dead class)
+            measured, predicted = measured[usable], predicted[usable]
             pred_mean = float(np.mean(predicted)) if predicted.size else float("nan")
             row = {
                 "x": pr.label(self.x) if self.x else None,
@@ -52,8 +55,10 @@ class ValueComparison:
                 "measured": float(np.mean(measured)) if measured.size else float("nan"),
                 "predicted": pred_mean,
             }
-            if not np.all(np.isfinite(predicted)):
-                row.update(status=Status.INCONCLUSIVE.value, note="no finite prediction here")
+            if measured.size == 0 or not np.all(np.isfinite(predicted)):
+                row.update(status=Status.INCONCLUSIVE.value,
+                           note="no finite prediction here" if measured.size
+                           else "no trial has this quantity")
                 statuses.append(Status.INCONCLUSIVE)
                 rows.append(row)
                 continue

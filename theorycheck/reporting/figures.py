@@ -55,6 +55,9 @@ def curve_figure(plot: dict[str, Any], title: str) -> plt.Figure:
             err[~np.isfinite(err)] = 0
             ax.errorbar(x, y, yerr=err, fmt="o", ms=4, capsize=2, color=colors.get(q),
                         label=f"measured: {q}")
+        for i, region in enumerate(plot.get("regions", [])):
+            ax.axvspan(region["low"], region["high"], alpha=0.12, color=f"C{i + 3}",
+                       label=f"predicted: {region['label']}")
         ax.set_xscale("log" if plot["logx"] else "linear")
         ax.set_yscale("log" if plot["logy"] else "linear")
         ax.set_xlabel(plot["x"])
@@ -102,6 +105,74 @@ def order_figure(evidence: dict[str, Any], title: str) -> plt.Figure:
     return fig
 
 
+def trajectory_figure(trajectories: list[dict[str, Any]], title: str) -> plt.Figure:
+    """Coefficient maxima and training loss over gradient-descent steps, one line per run."""
+    keys = [("signal_per_class", "max_r gamma_{j,r,j} (min over j)"),
+            ("zeta_max", "max zeta"), ("omega_max", "max |omega|"), ("train_loss", "loss")]
+    fig, axes = plt.subplots(1, len(keys), figsize=(16, 3.6))
+    for traj in trajectories:
+        name = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                         for k, v in traj["labels"].items())
+        for ax, (key, label) in zip(axes, keys):
+            values = traj[key]
+            if values and isinstance(values[0], list):
+                values = [min(v) for v in values]
+            ax.plot(traj["step"], values, label=name)
+            ax.set_xlabel("GD step")
+            ax.set_title(label, fontsize=9)
+            ax.set_yscale("log" if key == "train_loss" else "symlog")
+    axes[0].legend(fontsize=7)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def phase_figure(evidence: dict[str, Any], title: str) -> plt.Figure:
+    """Measured mean of the quantity over (curve parameter, swept parameter), with the
+    measured crossing points and the predicted boundary."""
+    rows = evidence["curves"]
+    bys = sorted({r["by"] for r in rows})
+    xs = sorted({r["x"] for r in rows})
+    grid = np.full((len(xs), len(bys)), np.nan)
+    for r in rows:
+        grid[xs.index(r["x"]), bys.index(r["by"])] = r["measured"]
+    fig, ax = plt.subplots(figsize=(5.6, 4.2))
+    mesh = ax.pcolormesh(_edges(bys), _edges(xs), grid, cmap="viridis", shading="flat")
+    fig.colorbar(mesh, ax=ax, label=f"mean {evidence['quantity']}")
+    found = [(r["x"], r["measured"]) for r in evidence["rows"] if np.isfinite(r["measured"])]
+    if found:
+        ax.plot(*zip(*found), "wo-", label="measured transition")
+    predicted = [(r["x"], r["predicted"]) for r in evidence["rows"]
+                 if r.get("predicted") is not None]
+    if predicted:
+        ax.plot(*zip(*predicted), "r--", label="predicted boundary (named constants)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(evidence["parameter"])
+    ax.set_ylabel(evidence["swept"])
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def _edges(values: list[float]) -> np.ndarray:
+    """Cell edges (geometric midpoints) around sorted positive values."""
+    v = np.asarray(values, float)
+    if v.size == 1:
+        return np.array([v[0] / 1.5, v[0] * 1.5])
+    mids = np.sqrt(v[:-1] * v[1:])
+    return np.concatenate([[v[0] ** 2 / mids[0]], mids, [v[-1] ** 2 / mids[-1]]])
+
+
+def _all(evidence: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    """Every (part of the) evidence of a kind, parts and subsets included."""
+    found = [evidence] if evidence.get("kind") == kind else []
+    for part in evidence.get("parts", []):
+        found += _all(part, kind)
+    return found
+
+
 def verdict_figures(verdict: dict[str, Any]) -> list[tuple[str, bytes]]:
     """(name, PNG bytes) for every figure a verdict's evidence supports."""
     ev, key = verdict["evidence"], verdict["claim"]
@@ -112,9 +183,12 @@ def verdict_figures(verdict: dict[str, Any]) -> list[tuple[str, bytes]]:
     samples = _find(ev, "histogram_samples")
     if samples:
         figs.append((f"{key}-histogram", histogram_figure(samples, title)))
-    order = ev if ev.get("kind") == "order" else None
-    if order and order.get("rows"):
-        figs.append((f"{key}-loglog", order_figure(order, title)))
+    for i, order in enumerate(o for o in _all(ev, "order") if o.get("rows")):
+        figs.append((f"{key}-loglog-{i}", order_figure(order, title)))
+    for i, transition in enumerate(_all(ev, "transition")):
+        figs.append((f"{key}-phase-{i}", phase_figure(transition, title)))
+    if ev.get("plot", {}).get("trajectories"):
+        figs.append((f"{key}-trajectories", trajectory_figure(ev["plot"]["trajectories"], title)))
     out = []
     for name, fig in figs:
         buf = io.BytesIO()

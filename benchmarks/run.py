@@ -1,0 +1,63 @@
+"""Run every benchmark, print a Markdown table, write ``benchmarks/results.json``.
+
+From the repository root: ``python -m benchmarks.run`` or ``python benchmarks/run.py``.
+Options: ``--device cuda`` (skipped with a message when CUDA is absent), ``--repeats N``
+(interleaved repetitions per comparison; medians are reported), ``--steps T`` (two-layer GD
+steps), ``--numpy-threads K`` (OpenBLAS threads of the numpy baseline; 0 = library default),
+``--only two_layer|least_squares``, ``--out PATH``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):  # ``python benchmarks/run.py``: make the repo root importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import bench_least_squares, bench_two_layer  # noqa: E402
+from benchmarks.common import machine, resolve_device, set_numpy_blas_threads, table  # noqa: E402
+
+DEFAULT_OUT = Path(__file__).resolve().parent / "results.json"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="theorycheck speed benchmarks")
+    parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument("--numpy-threads", type=int, default=1)
+    parser.add_argument("--only", choices=("two_layer", "least_squares"), default=None)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    args = parser.parse_args(argv)
+    device = resolve_device(args.device)
+    if device is None:
+        return 0
+    blas_threads = set_numpy_blas_threads(args.numpy_threads)
+    info = machine(device)
+    info["numpy_blas_threads"] = blas_threads
+    start = time.perf_counter()
+    rows = []
+    if args.only in (None, "least_squares"):
+        rows += bench_least_squares.run(device, repeats=max(args.repeats, 5))
+        print(f"[benchmarks] least_squares done ({len(rows)} rows)", flush=True)
+    if args.only in (None, "two_layer"):
+        rows += bench_two_layer.run(device, repeats=args.repeats, steps=args.steps)
+    info["load_average_end"] = machine(device)["load_average"]
+    info["total_seconds"] = round(time.perf_counter() - start, 1)
+    print()
+    print(table(rows))
+    print(f"\n{info['cpu_model']}, {info['cores']} cores, torch {info['torch']} "
+          f"({info['torch_threads']} threads), numpy BLAS threads {blas_threads}, "
+          f"device {device}; load average {info['load_average']} -> "
+          f"{info['load_average_end']}; {info['total_seconds']} s; {info['date']}")
+    args.out.write_text(json.dumps({"machine": info, "results": rows}, indent=2) + "\n")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
