@@ -149,15 +149,21 @@ def s1() -> Claim:
         plot=Plot("p", "value", ("test_error", "train_loss"), trajectories=True))
 
 
-def d1() -> Claim:
+def d1(ps: tuple[float, ...] = MILD_P, constants: Mapping[str, float] | None = None) -> Claim:
+    """``ps`` and ``constants`` let a test plant a wrong regime (e.g. call p = 0.008 mild)."""
+
+    def sweep(b: str) -> list[Point]:
+        return [net(budget(b).regime_trials, p=p) for p in ps]
+
     return Claim(
         PAPER, "D1", "Signal learning under mild pruning",
         f"Under mild pruning every class learns its signal: min_j max_r gamma_(j,r,j) = "
         f"Omega~(1) (here: at least {OMEGA_ONE}, against an initialization scale "
         f"sigma_0 ||mu|| = {BASE['sigma_0'] * BASE['mu']:g}).",
-        "derived", f"{DERIVATIONS} (D1)", NETWORK, mild_points,
+        "derived", f"{DERIVATIONS} (D1)", NETWORK, sweep,
         ValueComparison("signal_learning", lambda pr: OMEGA_ONE, rtol=0, relation=">=", x="p"),
-        conditions=in_regime("mild"), plot=Plot("p", "coefficient", ("signal_learning",)))
+        conditions=in_regime("mild", constants), plot=Plot("p", "coefficient",
+                                                           ("signal_learning",)))
 
 
 # ---- S5, D2: over-pruning ----------------------------------------------------------------
@@ -189,11 +195,13 @@ def d2(p: float = OVER_P, constants: Mapping[str, float] | None = None) -> Claim
 
     return Claim(
         PAPER, "D2", "Noise memorization under over-pruning",
-        f"Over-pruned, every training sample is memorized, min_i max_r zeta_(y_i,r,i) = "
-        f"Omega~(1) (here: at least {OMEGA_ONE}), while signal learning stays at the "
+        f"Over-pruned, a network in which no class kept a learnable filter (all N_j+ = 0, the "
+        f"mechanism of D2/D4) memorizes every training sample, min_i max_r zeta_(y_i,r,i) = "
+        f"Omega~(1) (here: at least {OMEGA_ONE}; networks where some class kept a learnable "
+        f"filter are D4's case and are left out), while signal learning stays at the "
         f"initialization scale (min_j max_r gamma_(j,r,j) <= 3 sigma_0 ||mu|| = {ceiling:g}).",
         "derived", f"{DERIVATIONS} (D2)", NETWORK, sweep,
-        AllOf([ValueComparison("noise_memorization_min", lambda pr: OMEGA_ONE, rtol=0,
+        AllOf([ValueComparison("memorization_all_dead", lambda pr: OMEGA_ONE, rtol=0,
                                relation=">=", x="p"),
                ValueComparison("signal_learning", lambda pr: ceiling, rtol=0, relation="<=",
                                x="p")]),
@@ -330,7 +338,7 @@ def d4() -> Claim:
 
 def boundary_points(b: str) -> list[Point]:
     bud = budget(b)
-    mus = np.geomspace(2.0, 40.0, bud.boundary_mu_points)
+    mus = np.geomspace(1.0, 40.0, bud.boundary_mu_points)
     t = bud.boundary_trials
     pts = [net(t, {"curve": "p", "mu": float(mu)}, p=p, mu=float(mu))
            for p in (0.1, 0.2, 0.4, 1.0) for mu in mus]

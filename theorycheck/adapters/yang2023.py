@@ -16,7 +16,8 @@ from theorycheck.registry import PaperSpec, Request, measurement
 def class_summaries(result: dict[str, Any]) -> dict[str, float]:
     """Per-class measurements folded into scalars: the number of classes with no learnable
     filter (N_j+ = 0), the mean test error of those classes and of the others (NaN where a
-    network has none), and the mean of N_j (filters that kept their class's coordinate)."""
+    network has none), the mean of N_j (filters that kept their class's coordinate), and the
+    noise memorization of networks where every class is dead (NaN otherwise)."""
     per_class = np.asarray(result["test_error_per_class"], float)
     dead = np.asarray(result["N_j_plus"]) == 0
     return {
@@ -24,10 +25,12 @@ def class_summaries(result: dict[str, Any]) -> dict[str, float]:
         "dead_class_error": float(per_class[dead].mean()) if dead.any() else float("nan"),
         "alive_error": float(per_class[~dead].mean()) if (~dead).any() else float("nan"),
         "N_mean": float(np.mean(result["N_j"])),
+        "memorization_all_dead": (float(result["noise_memorization_min"]) if dead.all()
+                                  else float("nan")),
     }
 
 
-@measurement("yang2023.network", version="1", chunk=64)
+@measurement("yang2023.network", version="2", chunk=64)
 def network(requests: Sequence[Request], device: str) -> list[dict[str, Any]]:
     """Train the masked two-layer networks of the requests (batched by shape, coefficient-
     space trainer) and return the simulator's measurements plus ``class_summaries``."""

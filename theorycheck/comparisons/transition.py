@@ -13,6 +13,13 @@ from theorycheck.stats import bootstrap_interval, fewest_trials, loglog_slope, r
 from theorycheck.verdicts import Outcome, Status
 
 
+def finite(values: np.ndarray) -> np.ndarray:
+    """The trials where the quantity is defined (e.g. a network with no live class has no
+    live-class error); a point with none is NaN and censors its curve."""
+    kept = values[np.isfinite(values)]
+    return kept if kept.size else np.array([np.nan])
+
+
 def crossing(x: np.ndarray, y: np.ndarray, level: float) -> float:
     """The first x (ascending) where y falls below ``level``, interpolated linearly in log x;
     NaN when the curve starts below the level or never reaches it (censored)."""
@@ -61,7 +68,7 @@ class TransitionComparison:
         curves = self._curves(results)
         bys = np.array([k for k, _ in curves])
         xs = [np.array([float(pr.label(self.x)) for pr in c]) for _, c in curves]
-        groups = [[pr.values(self.quantity) for pr in c] for _, c in curves]
+        groups = [[finite(pr.values(self.quantity)) for pr in c] for _, c in curves]
 
         def locations(gs: list[list[np.ndarray]]) -> np.ndarray:
             return np.array([crossing(x, np.array([g.mean() for g in grp]), self.level)
