@@ -38,18 +38,20 @@ import theorycheck
 from bounds.chang2021 import claims as cl
 from bounds.chang2021 import closed_forms as cf
 from tests.profile import full
-from theorycheck.backends import LocalBackend
-from theorycheck.checker import check_claim
+from tests.theorycheck.verdict_helpers import (
+    SEED,
+    describe,
+    run_claim,
+    without_timing,
+)
 from theorycheck.claims import Claim
 from theorycheck.registry import get_paper
-from theorycheck.store import ResultStore
 from theorycheck.verdicts import Status, Verdict
 
 get_paper("chang2021")  # registers the paper's measurements (check_claim looks them up)
 
 PROVENANCE = {"C1": "derived", "C2": "derived", "C3": "derived", "C4": "derived",
               "C5": "paper", "C6": "paper", "C7": "paper", "C8": "paper", "C9": "derived"}
-SEED = 0
 
 
 @pytest.fixture(scope="module")
@@ -58,34 +60,12 @@ def store_path(tmp_path_factory):
     return tmp_path_factory.mktemp("chang2021") / "runs.sqlite"
 
 
-def run_claim(claim: Claim, budget: str, path, seed: int = SEED) -> Verdict:
-    store = ResultStore(path)
-    try:
-        return check_claim(claim, budget, LocalBackend(store, "cpu", progress=False), seed=seed)
-    finally:
-        store.close()
 
 
-def rows(verdict: Verdict) -> list[str]:
-    """The evidence rows in one line each, for assertion messages."""
-    parts = verdict.evidence.get("parts", [verdict.evidence])
-    out = []
-    for part in parts:
-        for r in part.get("rows", []):
-            shown = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()
-                     if k in ("x", "case", "trials", "samples", "measured", "predicted",
-                              "rel_error", "ks_distance", "ci", "tolerance", "status")}
-            out.append(f"{part.get('quantity', part.get('kind'))}: {shown}")
-    return out
 
 
-def describe(verdict: Verdict) -> str:
-    return "\n".join([f"{verdict.claim} {verdict.status.value}: {verdict.reason}",
-                      *rows(verdict)])
 
 
-def without_timing(evidence: dict) -> dict:
-    return {k: v for k, v in evidence.items() if k != "seconds"}
 
 
 # ---- end to end ----------------------------------------------------------------------------

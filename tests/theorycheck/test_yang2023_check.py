@@ -42,19 +42,22 @@ import pytest
 import theorycheck
 from bounds.yang2023 import claims as cl
 from tests.profile import full
-from theorycheck.backends import LocalBackend
-from theorycheck.checker import check_claim
+from tests.theorycheck.verdict_helpers import (
+    SEED,
+    describe,
+    parts,
+    run_claim,
+    without_timing,
+)
 from theorycheck.claims import Claim
 from theorycheck.comparisons import ProportionComparison
 from theorycheck.registry import get_paper
-from theorycheck.store import ResultStore
 from theorycheck.verdicts import Status, Verdict
 
 get_paper("yang2023")  # registers the paper's measurement (check_claim looks it up)
 
 PROVENANCE = {"S1": "paper", "S2": "paper", "S3": "paper", "S4": "paper", "S5": "paper",
               "D1": "derived", "D2": "derived", "D4": "derived", "D5": "derived"}
-SEED = 0
 
 
 @pytest.fixture(scope="module")
@@ -63,39 +66,14 @@ def store_path(tmp_path_factory):
     return tmp_path_factory.mktemp("yang2023") / "runs.sqlite"
 
 
-def run_claim(claim: Claim, budget: str, path, seed: int = SEED) -> Verdict:
-    store = ResultStore(path)
-    try:
-        return check_claim(claim, budget, LocalBackend(store, "cpu", progress=False), seed=seed)
-    finally:
-        store.close()
 
 
-def parts(verdict: Verdict) -> list[dict]:
-    return verdict.evidence.get("parts", [verdict.evidence])
 
 
-def rows(verdict: Verdict) -> list[str]:
-    """The evidence rows in one line each, for assertion messages."""
-    out = []
-    for part in parts(verdict):
-        head = f"{part.get('quantity', part.get('kind'))} [{part.get('status')}]"
-        if "measured_slope" in part:
-            out.append(f"{head}: slope {part['measured_slope']:.3f} CI {part['ci']}")
-        for r in part.get("rows", []):
-            shown = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()
-                     if k in ("x", "trials", "measured", "predicted", "ci", "status", "note")}
-            out.append(f"{head}: {shown}")
-    return out
 
 
-def describe(verdict: Verdict) -> str:
-    return "\n".join([f"{verdict.claim} {verdict.status.value}: {verdict.reason}",
-                      *rows(verdict)])
 
 
-def without_timing(evidence: dict) -> dict:
-    return {k: v for k, v in evidence.items() if k != "seconds"}
 
 
 def assert_outside_theorem_conditions(v: Verdict) -> None:

@@ -32,7 +32,8 @@ def header(run: dict[str, Any], title: str, citation: str) -> dict[str, Any]:
         "run": (f"budget `{run['budget']}`, device `{run['device']}` on {run['machine']}, "
                 f"root seed {run['seed']}, {run['seconds']:.0f} s, "
                 f"{run['runs_computed']} simulation runs computed in this run and "
-                f"{run['runs_reused']} reused from the results store"),
+                f"{run['runs_reused']} served from the results store (runs shared by several "
+                f"claims of this run, or finished by an earlier run of the same code)"),
     }
 
 
