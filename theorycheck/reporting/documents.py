@@ -37,6 +37,11 @@ def header(run: dict[str, Any], title: str, citation: str) -> dict[str, Any]:
     }
 
 
+def cell(text: str) -> str:
+    """Table-safe Markdown: a '|' inside a cell (as in ||mu||) would split the cell."""
+    return text.replace("|", "\\|")
+
+
 def markdown(run: dict[str, Any], title: str, citation: str,
              figures: dict[str, list[str]]) -> str:
     """The report as Markdown; ``figures`` maps a claim key to its PNG paths (relative)."""
@@ -46,7 +51,7 @@ def markdown(run: dict[str, Any], title: str, citation: str,
              PROVENANCE, "", VERDICTS, "",
              f"**{h['counts']['consistent']} consistent, {h['counts']['inconsistent']} "
              f"inconsistent, {h['counts']['inconclusive']} inconclusive.**", "",
-             tabulate([[v["claim"], v["title"], v["provenance"], f"**{v['status']}**"]
+             tabulate([[v["claim"], cell(v["title"]), v["provenance"], f"**{v['status']}**"]
                        for v in run["verdicts"]],
                       headers=["claim", "title", "tag", "verdict"], tablefmt="github"), ""]
     for v in run["verdicts"]:
@@ -60,7 +65,8 @@ def markdown(run: dict[str, Any], title: str, citation: str,
                       + "; ".join(o["note"] for o in ev["outside_conditions"][:3]), ""]
         for caption, headers, cells in evidence_tables(ev):
             lines += [f"<details><summary>{html.escape(caption)}</summary>", "",
-                      tabulate(cells, headers=headers, tablefmt="github"), "", "</details>", ""]
+                      tabulate([[cell(c) for c in row] for row in cells], headers=headers,
+                               tablefmt="github"), "", "</details>", ""]
         lines += [f"![{v['claim']}]({path})" for path in figures.get(v["claim"], [])] + [""]
         lines += [f"<sub>{ev.get('regimes', 0)} regimes, {ev.get('trials', 0)} trials, "
                   f"{ev.get('seconds', 0)} s on {ev.get('device', '')}; measurement "
