@@ -130,10 +130,14 @@ def loss_and_error(error: float, relation: str, atol: float = 0.0) -> AllOf:
                         x="p")])
 
 
+def regime_sweep(ps: tuple[float, ...]) -> Callable[[str], list[Point]]:
+    """The sweep of a regime claim: BASE at each kept fraction p, regime_trials seeds."""
+    return lambda b: [net(budget(b).regime_trials, p=p) for p in ps]
+
+
 # ---- S1, D1: mild pruning ----------------------------------------------------------------
 
-def mild_points(b: str) -> list[Point]:
-    return [net(budget(b).regime_trials, p=p) for p in MILD_P]
+mild_points = regime_sweep(MILD_P)
 
 
 def s1() -> Claim:
@@ -151,16 +155,12 @@ def s1() -> Claim:
 
 def d1(ps: tuple[float, ...] = MILD_P, constants: Mapping[str, float] | None = None) -> Claim:
     """``ps`` and ``constants`` let a test plant a wrong regime (e.g. call p = 0.008 mild)."""
-
-    def sweep(b: str) -> list[Point]:
-        return [net(budget(b).regime_trials, p=p) for p in ps]
-
     return Claim(
         PAPER, "D1", "Signal learning under mild pruning",
         f"Under mild pruning every class learns its signal: min_j max_r gamma_(j,r,j) = "
         f"Omega~(1) (here: at least {OMEGA_ONE}, against an initialization scale "
         f"sigma_0 ||mu|| = {BASE['sigma_0'] * BASE['mu']:g}).",
-        "derived", f"{DERIVATIONS} (D1)", NETWORK, sweep,
+        "derived", f"{DERIVATIONS} (D1)", NETWORK, regime_sweep(ps),
         ValueComparison("signal_learning", lambda pr: OMEGA_ONE, rtol=0, relation=">=", x="p"),
         conditions=in_regime("mild", constants), plot=Plot("p", "coefficient",
                                                            ("signal_learning",)))
@@ -170,29 +170,22 @@ def d1(ps: tuple[float, ...] = MILD_P, constants: Mapping[str, float] | None = N
 
 def s5() -> Claim:
     eps, chance = BASE["epsilon"], 1 - 1 / BASE["K"]
-
-    def sweep(b: str) -> list[Point]:
-        return [net(budget(b).regime_trials, p=OVER_P)]
-
     return Claim(
         PAPER, "S5", "Over-pruning: training still converges, test error at chance",
         f"At a large pruning fraction gradient descent still drives the training loss below "
         f"epsilon = {eps:g} (judged: final loss <= {1 + LOSS_RTOL:g} epsilon) by memorizing "
         f"noise, yet the test error is no better than random "
         f"guessing, 1 - 1/K = {chance:.3f} (tolerance 0.05).",
-        "paper", f"S5; chance level 1 - 1/K from {DERIVATIONS} (D3)", NETWORK, sweep,
+        "paper", f"S5; chance level 1 - 1/K from {DERIVATIONS} (D3)", NETWORK,
+        regime_sweep((OVER_P,)),
         loss_and_error(chance, ">=", atol=0.05),
         conditions=theorem_conditions,
         plot=Plot("p", "value", ("test_error", "train_loss"), trajectories=True))
 
 
 def d2(p: float = OVER_P, constants: Mapping[str, float] | None = None) -> Claim:
-    """``p`` and ``constants`` let a test plant a wrong regime (e.g. C_over huge at p = 0.5)."""
+    """``p`` and ``constants`` let a test plant a wrong regime."""
     ceiling = 3 * BASE["sigma_0"] * BASE["mu"]
-
-    def sweep(b: str) -> list[Point]:
-        return [net(budget(b).regime_trials, p=p)]
-
     return Claim(
         PAPER, "D2", "Noise memorization under over-pruning",
         f"Over-pruned, a network in which no class kept a learnable filter (all N_j+ = 0, the "
@@ -200,7 +193,7 @@ def d2(p: float = OVER_P, constants: Mapping[str, float] | None = None) -> Claim
         f"Omega~(1) (here: at least {OMEGA_ONE}; networks where some class kept a learnable "
         f"filter are D4's case and are left out), while signal learning stays at the "
         f"initialization scale (min_j max_r gamma_(j,r,j) <= 3 sigma_0 ||mu|| = {ceiling:g}).",
-        "derived", f"{DERIVATIONS} (D2)", NETWORK, sweep,
+        "derived", f"{DERIVATIONS} (D2)", NETWORK, regime_sweep((p,)),
         AllOf([ValueComparison("memorization_all_dead", lambda pr: OMEGA_ONE, rtol=0,
                                relation=">=", x="p"),
                ValueComparison("signal_learning", lambda pr: ceiling, rtol=0, relation="<=",
