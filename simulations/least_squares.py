@@ -27,26 +27,13 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 import torch
 
+from simulations.devices import resolve_device
+
 DTYPE = torch.float64
 MAX_BYTES = 2**28
 """Default cap on the size of one tensor (bytes); trials are chunked to respect it."""
 LINEAR_RULES = ("magnitude", "hessian", "oracle")
 RETRAIN_MODES = ("none", "same", "fresh")
-
-
-def resolve_device(device: str | torch.device) -> torch.device:
-    """Map ``"cpu"``, ``"cuda"`` (or ``"cuda:k"``) or ``"auto"`` (CUDA when present) to a device."""
-    if isinstance(device, str) and device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        dev = torch.device(device)
-    except (RuntimeError, TypeError) as err:
-        raise ValueError(f"device must be 'cpu', 'cuda' or 'auto', got {device!r}") from err
-    if dev.type not in ("cpu", "cuda"):
-        raise ValueError(f"device must be 'cpu', 'cuda' or 'auto', got {device!r}")
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device='cuda' was requested but CUDA is not available")
-    return dev
 
 
 def check_seeds(seeds: Sequence[int]) -> list[int]:

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from simulations.devices import resolve_device
 from simulations.least_squares import (
     DTYPE,
     MAX_BYTES,
@@ -35,7 +36,6 @@ from simulations.least_squares import (
     chunks,
     min_norm_least_squares,
     pruned_estimates,
-    resolve_device,
     sample_batch,
     to_records,
     top_s_indices,

@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 import numpy as np
 
@@ -19,6 +19,16 @@ from theorycheck.verdicts import Outcome
 
 Provenance = Literal["paper", "derived"]
 BUDGETS = ("smoke", "quick", "full")
+
+
+B = TypeVar("B")
+
+
+def budget_of(budgets: Mapping[str, B], name: str) -> B:
+    """A paper's sweep sizes for the budget ``name``; ValueError naming the allowed ones."""
+    if name not in budgets:
+        raise ValueError(f"budget must be one of {sorted(budgets)}, got {name!r}")
+    return budgets[name]
 
 
 def config_hash(payload: Mapping[str, Any]) -> str:

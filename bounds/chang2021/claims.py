@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from theorycheck.claims import Claim, Curve, Plot, Point, PointResult
+from theorycheck.claims import Claim, Curve, Plot, Point, PointResult, budget_of
 from theorycheck.comparisons import (
     AllOf,
     ContrastComparison,
@@ -48,9 +48,7 @@ def at(base: dict, kappa: float, trials: int, measurement: str | None = None,
 
 
 def budget(name: str) -> Budget:
-    if name not in BUDGETS:
-        raise ValueError(f"budget must be one of {sorted(BUDGETS)}, got {name!r}")
-    return BUDGETS[name]
+    return budget_of(BUDGETS, name)
 
 
 def kappa_of(pr: PointResult) -> float:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from theorycheck.claims import Claim, Plot, Point, PointResult, Region
+from theorycheck.claims import Claim, Plot, Point, PointResult, Region, budget_of
 from theorycheck.comparisons import (
     AllOf,
     MonotoneComparison,
@@ -75,9 +75,7 @@ def net(trials: int, labels: Mapping[str, Any] | None = None, **overrides: Any) 
 
 
 def budget(name: str) -> Budget:
-    if name not in BUDGETS:
-        raise ValueError(f"budget must be one of {sorted(BUDGETS)}, got {name!r}")
-    return BUDGETS[name]
+    return budget_of(BUDGETS, name)
 
 
 def theory_params(cfg: Mapping[str, Any]) -> dict[str, float]:

@@ -7,6 +7,8 @@ Public API: :class:`NetworkConfig`, :func:`simulate` (batched training, one resu
 :func:`project_coefficients`, :func:`coefficient_statistics`).
 """
 
+from simulations.devices import resolve_device
+
 from .batch import NetworkBatch, build_batch
 from .coefficient_trainer import CoefficientTrainer
 from .config import NetworkConfig
@@ -22,7 +24,7 @@ from .measurements import (
     project_coefficients,
     signal_filter_counts,
 )
-from .training import resolve_device, simulate, train_batch
+from .training import simulate, train_batch
 
 __all__ = [
     "CoefficientTrainer",

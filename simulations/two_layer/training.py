@@ -15,6 +15,8 @@ from typing import Any
 
 import torch
 
+from simulations.devices import resolve_device
+
 from .batch import NetworkBatch, build_batch
 from .coefficient_trainer import CoefficientTrainer
 from .config import NetworkConfig
@@ -23,13 +25,6 @@ from .measurements import Trainer, measure, trajectory_point
 
 TRAINERS = ("coefficient", "full")
 TRAJECTORY_POINTS = 20
-
-
-def resolve_device(device: torch.device | str) -> torch.device:
-    """``"auto"`` -> CUDA when available, else CPU."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
 
 
 def make_trainer(batch: NetworkBatch, trainer: str) -> Trainer:
