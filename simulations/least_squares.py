@@ -16,64 +16,72 @@ is asked for, a second independent training set (X', then z'). Since y given the
 features is x_p^T beta_p + sigma_p z in law, X holds the p modelled features only and the
 omitted features enter through sigma_p.
 
-This module measures; it knows nothing about any theorem and predicts nothing.
+The regime arrives as a ``LinearProblem`` (duck-typed: the paper's design object), which
+carries its one definition of sigma_p, the oracle support, the pruning rules and their
+scores; this module validates nothing of the model and defines none of it. It measures; it
+knows nothing about any theorem and predicts nothing.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 import torch
 
-from simulations.devices import resolve_device
+from .devices import resolve_device
 
 DTYPE = torch.float64
 MAX_BYTES = 2**28
 """Default cap on the size of one tensor (bytes); trials are chunked to respect it."""
-LINEAR_RULES = ("magnitude", "hessian", "oracle")
 RETRAIN_MODES = ("none", "same", "fresh")
 
 
+class LinearProblem(Protocol):
+    """What the simulator reads of a linear regime (the paper's ``Design``)."""
+
+    n: int
+    p: int
+    s: int
+    rules: tuple[str, ...]
+
+    def model(self) -> tuple[np.ndarray, np.ndarray, float]:
+        """(lambda_i, beta_i over the p model features, sigma_p)."""
+
+    def oracle_support(self) -> np.ndarray:
+        """S*, the fixed support of the small model (indices into the p features)."""
+
+    def score_weights(self, rule: str) -> np.ndarray | None:
+        """Pruning score = weights * |b_i|; None: the rule keeps the fixed support S*."""
+
+
 def check_seeds(seeds: Sequence[int]) -> list[int]:
-    """Validate the per-trial seeds: integers in [0, 2**64)."""
+    """The per-trial seeds: integers in [0, 2**64)."""
     out = []
     for seed in seeds:
-        if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-            raise ValueError(f"seeds must be integers in [0, 2**64), got {seed!r}")
-        if not 0 <= int(seed) < 2**64:
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) \
+                or not 0 <= int(seed) < 2**64:
             raise ValueError(f"seeds must be integers in [0, 2**64), got {seed!r}")
         out.append(int(seed))
     return out
 
 
-def check_choices(name: str, values: Sequence[str], allowed: Sequence[str]) -> tuple[str, ...]:
-    """Validate a tuple of names (``rules``, ``retrain``) against the allowed ones."""
-    if isinstance(values, str):
-        values = (values,)
-    for value in values:
-        if value not in allowed:
-            raise ValueError(f"{name} entries must be among {tuple(allowed)}, got {value!r}")
-    return tuple(dict.fromkeys(values))
+def check_rules(rules: Sequence[str], allowed: Sequence[str]) -> tuple[str, ...]:
+    """The pruning rules asked for, among the problem's own."""
+    for rule in rules:
+        if rule not in allowed:
+            raise ValueError(f"rules entries must be among {tuple(allowed)}, got {rule!r}")
+    return tuple(rules)
 
 
-def check_int(name: str, value: int, low: int, high: int | None = None) -> int:
-    """Validate an integer parameter in [low, high]."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise ValueError(f"{name} must be an integer, got {value!r}")
-    if value < low or (high is not None and value > high):
-        upper = "" if high is None else f", {high}"
-        raise ValueError(f"{name} must lie in [{low}{upper}], got {value}")
-    return int(value)
-
-
-def check_sigma(sigma: float) -> float:
-    """Validate the noise level sigma >= 0 (finite)."""
-    sigma = float(sigma)
-    if not math.isfinite(sigma) or sigma < 0:
-        raise ValueError(f"sigma must be finite and >= 0, got {sigma}")
-    return sigma
+def check_retrain(retrain: Sequence[str]) -> tuple[str, ...]:
+    """The retraining protocols asked for, among ``RETRAIN_MODES``."""
+    modes = (retrain,) if isinstance(retrain, str) else tuple(retrain)
+    for mode in modes:
+        if mode not in RETRAIN_MODES:
+            raise ValueError(f"retrain entries must be among {RETRAIN_MODES}, got {mode!r}")
+    return tuple(dict.fromkeys(modes))
 
 
 def chunks(seeds: list[int], elements_per_trial: int, max_bytes: int) -> Iterator[list[int]]:
@@ -194,46 +202,27 @@ def sample_batch(
     return X.to(device), y.to(device)
 
 
-def oracle_support(lam: np.ndarray, beta: np.ndarray, p: int, s: int) -> np.ndarray:
-    """S*: indices of the s largest lambda_i beta_i^2 among the first p (ties: lower index)."""
-    return np.argsort(-(lam[:p] * beta[:p] ** 2), kind="stable")[:s]
-
-
-def _check_linear(
-    lam: Sequence[float] | np.ndarray,
-    beta: Sequence[float] | np.ndarray,
-    sigma: float,
-    n: int,
-    p: int,
-    s: int,
-) -> tuple[np.ndarray, np.ndarray, float, int, int, int]:
-    lam = np.asarray(lam, dtype=np.float64)
-    beta = np.asarray(beta, dtype=np.float64)
-    if lam.ndim != 1 or lam.size == 0:
-        raise ValueError(f"lam must be a non-empty 1-D array, got shape {lam.shape}")
-    if beta.shape != lam.shape:
-        raise ValueError(f"beta must have the shape of lam {lam.shape}, got {beta.shape}")
-    if not np.all(np.isfinite(lam)) or np.any(lam <= 0):
-        raise ValueError("lam must be finite and > 0 entrywise")
-    if not np.all(np.isfinite(beta)):
-        raise ValueError("beta must be finite")
-    n = check_int("n", n, 1)
-    p = check_int("p", p, 1, lam.size)
-    s = check_int("s", s, 1, p)
-    return lam, beta, check_sigma(sigma), n, p, s
+def supports(problem: Any, coef: torch.Tensor, rules: Sequence[str]) -> dict[str, torch.Tensor]:
+    """The kept indices (B, s) of each rule: the top-s of ``problem.score_weights(rule)`` *
+    |coef| (ties to the lower index), or the fixed S* where the rule has no score."""
+    out = {}
+    for rule in rules:
+        weights = problem.score_weights(rule)
+        if weights is None:
+            fixed = torch.as_tensor(problem.oracle_support(), device=coef.device)
+            out[rule] = fixed.expand(coef.shape[0], problem.s)
+        else:
+            w = torch.as_tensor(weights, dtype=coef.dtype, device=coef.device)
+            out[rule] = top_s_indices(w * coef.abs(), problem.s)
+    return out
 
 
 def simulate_linear(
-    lam: Sequence[float] | np.ndarray,
-    beta: Sequence[float] | np.ndarray,
-    sigma: float,
-    n: int,
-    p: int,
-    s: int,
+    problem: LinearProblem,
     seeds: Sequence[int],
     *,
     device: str | torch.device = "cpu",
-    rules: Sequence[str] = LINEAR_RULES,
+    rules: Sequence[str] | None = None,
     retrain: Sequence[str] = RETRAIN_MODES,
     small_model: bool = True,
     return_estimates: bool = False,
@@ -242,16 +231,14 @@ def simulate_linear(
     """Train large (min-norm least squares on the first p features), prune to s, measure risk.
 
     Per trial (one per seed): beta_hat = X^T (X X^T)^{-1} y if p > n, OLS if p < n, X^{-1} y
-    if p = n. Pruning keeps exactly s entries (ties to the lower index):
-    ``magnitude`` the s largest |beta_hat_i|, ``hessian`` the s largest sqrt(lambda_i)|beta_hat_i|,
-    ``oracle`` S* = the s largest lambda_i beta_i^2 among the first p. After pruning: ``none``
-    keeps the values, ``same`` refits least squares (min-norm if s > n) on the kept columns of
-    (X, y), ``fresh`` refits on the kept columns of an independent training set of n samples.
-    The small model is least squares on S* with the same (X, y).
+    if p = n. Pruning keeps exactly s entries by each of ``rules`` (default: all the
+    problem's rules), scored as the problem defines them. After pruning: ``none`` keeps the
+    values, ``same`` refits least squares (min-norm if s > n) on the kept columns of (X, y),
+    ``fresh`` refits on the kept columns of an independent training set of n samples. The
+    small model is least squares on S* with the same (X, y).
 
     Every vector b (zero beyond p) is scored by its exact population risk
-    R(b) = sigma^2 + sum_{i<D} lambda_i (b_i - beta_i)^2
-         = sigma_p^2 + sum_{i<p} lambda_i (b_i - beta_i)^2.
+    R(b) = sigma_p^2 + sum_{i<p} lambda_i (b_i - beta_i)^2.
 
     Returns one dict per seed, in seed order, with floats: ``dense``, ``prune_<rule>``,
     ``retrain_same_<rule>``, ``retrain_fresh_<rule>`` (for the asked rules and retrain modes),
@@ -259,16 +246,15 @@ def simulate_linear(
     to rounding when p >= n); with return_estimates also ``beta_hat`` (list of p floats).
     Trials are batched in chunks so that no tensor exceeds about ``max_bytes`` bytes.
     """
-    lam, beta, sigma, n, p, s = _check_linear(lam, beta, sigma, n, p, s)
-    rules = check_choices("rules", rules, LINEAR_RULES)
-    retrain = check_choices("retrain", retrain, RETRAIN_MODES)
+    lam, beta, sigma_p = problem.model()
+    n, p, s = problem.n, problem.p, problem.s
+    rules = problem.rules if rules is None else check_rules(rules, problem.rules)
+    retrain = check_retrain(retrain)
     seeds = check_seeds(seeds)
     dev = resolve_device(device)
-    sigma_p = math.sqrt(sigma**2 + float(np.sum(lam[p:] * beta[p:] ** 2)))
-    lam_p = torch.tensor(lam[:p], dtype=DTYPE)
-    beta_p = torch.tensor(beta[:p], dtype=DTYPE)
+    lam_p = torch.tensor(lam, dtype=DTYPE)
+    beta_p = torch.tensor(beta, dtype=DTYPE)
     lam_d, beta_d = lam_p.to(dev), beta_p.to(dev)
-    oracle = torch.as_tensor(oracle_support(lam, beta, p, s), device=dev)
     draw_fresh = "fresh" in retrain and bool(rules)
 
     def draw(gen: torch.Generator, out: tuple[torch.Tensor, torch.Tensor]) -> None:
@@ -283,14 +269,10 @@ def simulate_linear(
         X, y = sample_batch(draw, gens, n, p, dev)
         fresh = sample_batch(draw, gens, n, p, dev) if draw_fresh else None
         beta_hat = min_norm_least_squares(X, y)
-        batch = len(chunk)
-        scores = {"magnitude": beta_hat.abs(), "hessian": lam_d.sqrt() * beta_hat.abs()}
-        supports = {
-            rule: oracle.expand(batch, s) if rule == "oracle" else top_s_indices(scores[rule], s)
-            for rule in rules
-        }
-        small = oracle.expand(batch, s) if small_model else None
-        vectors = pruned_estimates(X, y, beta_hat, supports, retrain, fresh, small)
+        small = (torch.as_tensor(problem.oracle_support(), device=dev).expand(len(chunk), s)
+                 if small_model else None)
+        vectors = pruned_estimates(X, y, beta_hat, supports(problem, beta_hat, rules), retrain,
+                                   fresh, small)
         columns = {"dense": risk(beta_hat)}
         columns.update({key: risk(b) for key, b in vectors.items()})
         residual = (X * beta_hat.unsqueeze(-2)).sum(-1) - y

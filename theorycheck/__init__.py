@@ -1,37 +1,46 @@
 """theorycheck: check the theory of neural-network pruning against simulation.
 
-Public API (DESIGN.md): ``papers()``, ``query(paper, **params)``,
-``check(paper, budget, device, backend)``, ``report(papers, budget, out)``.
+Public API (docs/architecture.md): ``papers()``, ``query(paper, **params)``,
+``check(paper, budget, device, backend)``, ``report(papers, budget, out)``. A paper is an
+installed plugin (entry-point group ``theorycheck.papers``) named by its key, or a
+:class:`Paper` object.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from theorycheck.checker import CheckResults, check
+from theorycheck.paper import Measurement, Paper
 from theorycheck.regime import RegimeReport
-from theorycheck.registry import get_paper, papers
+from theorycheck.registry import get_paper, installed, papers
 from theorycheck.verdicts import Status, Verdict
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
-def query(paper: str, **params: Any) -> RegimeReport:
+def query(paper: str | Paper, **params: Any) -> RegimeReport:
     """The regime report of ``paper`` at ``params``: conditions with values and margins,
     the regime that applies, predicted values and orders, and warnings.
 
     Bad input raises ValueError naming the parameter and its allowed range.
     """
-    return get_paper(paper).query(**params)
+    spec = get_paper(paper)
+    if spec.query is None:
+        raise ValueError(f"paper {spec.key!r} has no regime query")
+    return spec.query(**params)
 
 
-def report(papers: list[str] | None = None, budget: str = "quick", out: str = "reports",
-           **kwargs: Any):
-    """Run the checks and write ``out/<paper>.md`` and ``out/<paper>.html`` for each paper."""
+def report(papers: Sequence[str | Paper] | None = None, budget: str = "quick",
+           out: str | Path = "reports", **kwargs: Any) -> list[Path]:
+    """Run the checks and write ``out/<paper>.md``, ``.html`` and ``.json`` for each paper
+    (every installed paper by default)."""
     from theorycheck.reporting import write_reports
 
     return write_reports(papers, budget=budget, out=out, **kwargs)
 
 
-__all__ = ["CheckResults", "RegimeReport", "Status", "Verdict", "check", "papers", "query",
-           "report"]
+__all__ = ["CheckResults", "Measurement", "Paper", "RegimeReport", "Status", "Verdict",
+           "check", "get_paper", "installed", "papers", "query", "report"]

@@ -6,27 +6,39 @@ chunk, writing each finished chunk to the store before the next starts.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
 from typing import Any
 
 from tqdm.auto import tqdm
 
-from theorycheck.registry import Measurement, Request
+from theorycheck.paper import Measurement, Request
 from theorycheck.store import ResultStore, run_key
 
 BACKENDS = ("local",)
 
 
-def resolve_device(device: str) -> str:
-    """``"auto"`` means CUDA when present, else the CPU; anything else is used as given."""
-    if device not in ("auto", "cpu", "cuda") and not device.startswith("cuda:"):
-        raise ValueError(f"device must be 'auto', 'cpu' or 'cuda[:N]', got {device!r}")
-    if device != "auto":
-        return device
-    import torch
+def cuda_available() -> bool:
+    """Whether torch is installed and sees a CUDA device (torch is imported only here)."""
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
 
-    return "cuda" if torch.cuda.is_available() else "cpu"
+
+def resolve_device(device: str) -> str:
+    """``"auto"`` means CUDA when present, else the CPU. Asking for CUDA where there is none
+    is an error, whether or not the runs are already stored."""
+    if not isinstance(device, str) or not re.fullmatch(r"auto|cpu|cuda(:\d+)?", device):
+        raise ValueError(f"device must be 'auto', 'cpu' or 'cuda[:N]', got {device!r}")
+    if device == "auto":
+        return "cuda" if cuda_available() else "cpu"
+    if device.startswith("cuda") and not cuda_available():
+        raise ValueError(f"device {device!r} was asked for but CUDA is not available on this "
+                         "machine; use --device cpu or auto")
+    return device
 
 
 class LocalBackend:

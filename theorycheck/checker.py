@@ -1,4 +1,12 @@
-"""The checker: pairs each claim with its measurements and turns them into a verdict."""
+"""The checker: pairs each claim with its paper's measurement (by name) and judges it.
+
+Rules (docs/architecture.md, "Verdicts"):
+- the points inside a claim's conditions are judged on their own; the points outside are
+  measured and judged separately, shown as measured outside the conditions, and never turn
+  an inside disagreement into anything else;
+- a claim whose every regime lies outside its conditions is inconclusive, with the outside
+  evidence shown.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +19,16 @@ from typing import Any
 import numpy as np
 
 from theorycheck.backends import LocalBackend, make_backend
-from theorycheck.claims import BUDGETS, Claim, PointResult, config_hash
-from theorycheck.registry import get_measurement, get_paper
+from theorycheck.claims import Claim, Point, PointResult, config_dict, config_hash
+from theorycheck.evidence import NoEvidence
+from theorycheck.figures import Figure, SeriesFigure, SeriesPoint, TrajectoryFigure
+from theorycheck.paper import Paper
+from theorycheck.registry import get_paper
 from theorycheck.stats import mean_interval
 from theorycheck.store import ResultStore
-from theorycheck.verdicts import Status, Verdict
+from theorycheck.verdicts import Outcome, RunRecord, Status, Verdict
+
+SEED_RULE = "SeedSequence([root_seed, hash(config or seed group)]).spawn(trials)"
 
 
 @dataclass
@@ -23,6 +36,8 @@ class CheckResults:
     """One verdict per claim, with what the run cost and where it ran."""
 
     paper: str
+    title: str
+    citation: str
     budget: str
     device: str
     seed: int
@@ -44,81 +59,113 @@ class CheckResults:
         return {s.value: sum(v.status is s for v in self.verdicts) for s in Status}
 
 
-def plot_data(claim: Claim, results: list[PointResult]) -> dict[str, Any]:
-    """Mean and 95% CI of each plotted quantity at each point, measured in this run, and
-    the claim's theory curves (evaluated now from ``bounds``)."""
-    plot = claim.plot
-    series = []
-    for q in plot.quantities:
-        for pr in results:
-            if q not in pr.results[0]:
-                continue
-            ci = mean_interval(pr.values(q))
-            series.append({"quantity": q, "x": float(pr.label(plot.x)),
-                           "panel": pr.label(plot.panel) if plot.panel else None,
-                           "mean": ci.estimate, "ci": ci.to_list()})
-    curves = [vars(c) for c in plot.theory()] if plot.theory else []
-    regions = [vars(r) for r in plot.regions()] if plot.regions else []
-    trajectories = [{"labels": dict(pr.point.labels), **pr.results[0]["trajectory"]}
-                    for pr in results if plot.trajectories and "trajectory" in pr.results[0]]
-    return {"x": plot.x, "y": plot.y, "logx": plot.logx, "logy": plot.logy,
-            "points": series, "theory": curves, "regions": regions,
-            "trajectories": trajectories}
-
-
-def check_claim(claim: Claim, budget: str, backend: LocalBackend, seed: int) -> Verdict:
-    """Measure a claim's sweep (reusing stored runs) and compare; the verdict keeps its seeds."""
-    t0 = time.perf_counter()
-    points = claim.sweep(budget)
+def measure_points(paper: Paper, claim: Claim, points: Sequence[Point],
+                   backend: LocalBackend, seed: int) -> list[PointResult]:
+    """Run (or reuse from the store) every trial of every point, in point order."""
     by_measurement: dict[str, list[int]] = {}
     for i, pt in enumerate(points):
         name = pt.measurement or claim.measurement
-        if name is not None:
-            by_measurement.setdefault(name, []).append(i)
+        if name is None:
+            raise ValueError(f"claim {claim.key}: a point has no measurement to run")
+        by_measurement.setdefault(name, []).append(i)
     measured: dict[int, PointResult] = {}
     for name, idx in by_measurement.items():
-        m = get_measurement(name)
+        m = paper.measurement(name)
         seeds = {i: points[i].seeds(seed) for i in idx}
-        requests = [(dict(points[i].config), s) for i in idx for s in seeds[i]]
-        flat = backend.run(m, requests, desc=f"{claim.paper} {claim.key}")
+        requests = [(points[i].config, s) for i in idx for s in seeds[i]]
+        flat = backend.run(m, requests, desc=f"{paper.key} {claim.key}")
         pos = 0
         for i in idx:
             measured[i] = PointResult(points[i], seeds[i], flat[pos:pos + len(seeds[i])])
             pos += len(seeds[i])
-    results = [measured[i] for i in sorted(measured)]
-    rng = np.random.default_rng([seed, int(config_hash({"claim": claim.key})[:8], 16)])
-    outcome = claim.comparison.evaluate(results, rng)
-    status, reason = outcome.status, outcome.reason
-    outside = []
-    if claim.conditions is not None:
-        for pt in points:
-            holds, note = claim.conditions(pt)
-            if not holds:
-                outside.append({"labels": dict(pt.labels), "note": note})
-    if outside and status is Status.INCONSISTENT:
-        status = Status.INCONCLUSIVE
-        reason = (f"disagreement observed only outside the claim's conditions at "
-                  f"{len(outside)} of {len(points)} regimes, so it is not a refutation: {reason}")
-    elif outside:
-        reason = f"{reason} (note: {len(outside)} of {len(points)} regimes lie outside the " \
-                 f"claim's conditions, up to the named constants)"
-    evidence = dict(outcome.evidence)
+    return [measured[i] for i in range(len(points))]
+
+
+def series_figure(claim: Claim, inside: list[PointResult],
+                  outside: list[PointResult]) -> SeriesFigure:
+    """The claim's plot: each plotted quantity's mean and 95% CI at each point (measured in
+    this run; points outside the claim's conditions in series of their own) over the
+    claim's theory curves and predicted regions."""
+    plot = claim.plot
+    points = []
+    for q in plot.quantities:
+        for group, label in ((inside, q), (outside, f"{q} (outside conditions)")):
+            for pr in group:
+                values = pr.values(q)
+                values = values[np.isfinite(values)]
+                if values.size == 0:
+                    continue
+                ci = mean_interval(values)
+                points.append(SeriesPoint(label, float(pr.label(plot.x)), ci.estimate,
+                                          (ci.low, ci.high),
+                                          pr.label(plot.panel) if plot.panel else None))
+    return SeriesFigure(
+        f"{claim.key}: {claim.title}", plot.x, plot.y, points,
+        plot.theory() if plot.theory else [], plot.regions() if plot.regions else [],
+        plot.logx, plot.logy)
+
+
+def trajectory_figure(claim: Claim, results: list[PointResult]) -> TrajectoryFigure | None:
+    """The first trial's recorded trajectory at each point, in the claim's panels."""
+    runs = []
+    for pr in results:
+        traj = pr.results[0].get("trajectory") if pr.results else None
+        if traj:
+            label = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                              for k, v in pr.point.labels.items())
+            runs.append((label, list(traj["step"]), traj))
+    if not runs:
+        return None
+    return TrajectoryFigure(f"{claim.key}: training trajectories", claim.plot.trajectories,
+                            runs)
+
+
+def check_claim(claim: Claim, budget: str, backend: LocalBackend, seed: int,
+                paper: Paper) -> Verdict:
+    """Measure a claim's sweep (reusing stored runs) and judge the points inside its
+    conditions; the points outside are judged apart and shown. The verdict keeps its seeds."""
+    t0 = time.perf_counter()
+    points = claim.sweep(budget)
+    holds = [claim.conditions(pt) if claim.conditions else (True, "") for pt in points]
+    results = measure_points(paper, claim, points, backend, seed) if points else []
+    inside = [pr for pr, (ok, _) in zip(results, holds) if ok]
+    outside = [pr for pr, (ok, _) in zip(results, holds) if not ok]
+    key = int(config_hash({"claim": claim.key})[:8], 16)
+    if inside or not points:
+        outcome = claim.comparison.evaluate(inside, np.random.default_rng([seed, key, 0]))
+    else:
+        outcome = Outcome(Status.INCONCLUSIVE, f"all {len(points)} regimes lie outside the "
+                          "claim's conditions (up to the named constants): nothing is judged; "
+                          "what was measured there is shown separately", NoEvidence())
+    outside_outcome = (claim.comparison.evaluate(outside, np.random.default_rng([seed, key, 1]))
+                       if outside else None)
+    reason = outcome.reason
+    if outside_outcome is not None and inside:
+        reason += (f" (judged on the {len(inside)} of {len(points)} regimes inside the claim's "
+                   f"conditions; the {len(outside)} outside are shown apart, measured there: "
+                   f"{outside_outcome.status.value})")
+    plots: list[Figure] = []
     if claim.plot is not None and results:
-        evidence["plot"] = plot_data(claim, results)
-    evidence.update(
-        regimes=len(points), trials=sum(pt.trials for pt in points), root_seed=seed,
-        seeds={"rule": "SeedSequence([root_seed, config_hash]).spawn(trials)",
-               "first_point": results[0].seeds[:5] if results else []},
-        outside_conditions=outside, within_conditions=not outside,
+        plots.append(series_figure(claim, inside, outside))
+        if claim.plot.trajectories:
+            traj = trajectory_figure(claim, results)
+            plots += [traj] if traj is not None else []
+    names = sorted({pt.measurement or claim.measurement for pt in points} - {None})
+    run = RunRecord(
+        regimes=len(points), inside_conditions=len(inside) if points else 0,
+        trials=sum(pt.trials for pt in points), root_seed=seed, seed_rule=SEED_RULE,
+        first_seeds=results[0].seeds[:5] if results else [],
         seconds=round(time.perf_counter() - t0, 3), device=backend.device,
-        measurement=", ".join(by_measurement) or None,
-    )
+        measurement=", ".join(names) or None,
+        outside=[{"regime": dict(pt.labels), "config": config_dict(pt.config), "note": note}
+                 for pt, (ok, note) in zip(points, holds) if not ok])
     return Verdict(claim.paper, claim.key, claim.title, claim.statement, claim.provenance,
-                   claim.source, status, reason, evidence)
+                   claim.source, outcome.status, reason, outcome.evidence, run,
+                   outside_outcome, plots)
 
 
 def check(
-    paper: str,
+    paper: str | Paper,
     budget: str = "quick",
     device: str = "auto",
     backend: str = "local",
@@ -131,19 +178,19 @@ def check(
     """Check every claim of ``paper`` (or the named ``claims``) at ``budget``.
 
     Args:
-        paper: a key from ``theorycheck.papers()``.
-        budget: ``"smoke"`` (seconds, for tests), ``"quick"`` (minutes on a laptop CPU) or
-            ``"full"`` (larger sizes, more trials; meant for a GPU).
-        device: ``"auto"`` (CUDA when present), ``"cpu"`` or ``"cuda"``.
+        paper: an installed paper's key (``theorycheck.papers()``) or a Paper object.
+        budget: one of the paper's budgets, by default ``"smoke"`` (seconds, for tests),
+            ``"quick"`` (minutes on a laptop CPU) or ``"full"`` (meant for a GPU).
+        device: ``"auto"`` (CUDA when present), ``"cpu"`` or ``"cuda"`` (an error where
+            there is no CUDA).
         backend: ``"local"``.
         seed: the root seed; every trial's seed is derived from it and the configuration.
         claims: claim keys to run (default: all).
         store: a ResultStore, a path to its SQLite file, or None for the default path.
         progress: show tqdm progress bars.
     """
-    if budget not in BUDGETS:
-        raise ValueError(f"budget must be one of {list(BUDGETS)}, got {budget!r}")
     spec = get_paper(paper)
+    spec.check_budget(budget)
     chosen = spec.claims()
     if claims is not None:
         known = {c.key for c in chosen}
@@ -156,9 +203,10 @@ def check(
     try:
         runner = make_backend(backend, db, device, progress)
         t0 = time.perf_counter()
-        verdicts = [check_claim(c, budget, runner, seed) for c in chosen]
-        return CheckResults(paper, budget, runner.device, seed, verdicts,
-                            round(time.perf_counter() - t0, 2), runner.computed, runner.reused)
+        verdicts = [check_claim(c, budget, runner, seed, spec) for c in chosen]
+        return CheckResults(spec.key, spec.title, spec.citation, budget, runner.device, seed,
+                            verdicts, round(time.perf_counter() - t0, 2), runner.computed,
+                            runner.reused)
     finally:
         if own_store:
             db.close()

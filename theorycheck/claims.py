@@ -1,8 +1,8 @@
 """Claims as data: what is measured, on which regimes, what is predicted, how it is compared.
 
 A claim never runs anything itself. The checker (``theorycheck.checker``) asks the claim for
-its sweep at a budget, obtains the measurements through the registry, and hands them to
-the claim's comparison.
+its sweep at a budget, runs the paper's measurement named by the claim (through the store and
+a backend), and hands the results to the claim's comparison.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any, Literal, Protocol, TypeVar
 
 import numpy as np
 
+from theorycheck.figures import Curve, Region, TrajectoryPanel
 from theorycheck.verdicts import Outcome
 
 Provenance = Literal["paper", "derived"]
@@ -37,28 +38,39 @@ def config_hash(payload: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def config_dict(config: Any) -> dict[str, Any]:
+    """The JSON-able content of a configuration: a ModelConfig's ``to_dict()`` or a mapping."""
+    return dict(config.to_dict()) if hasattr(config, "to_dict") else dict(config)
+
+
 @dataclass(frozen=True)
 class Point:
-    """One regime of a sweep: a simulator configuration, how many trials, and labels.
+    """One regime of a sweep: a model configuration, how many trials, and labels.
 
-    ``labels`` carries what the comparison and the plots need about the point (the swept
-    parameter's value, the group it belongs to); it is not part of the content hash.
-    ``measurement`` overrides the claim's simulator for this point (a claim comparing two
-    model families draws its points from both).
+    ``config`` is the paper's typed model config (a ``ModelConfig``; a plain mapping also
+    works); the simulator receives it as it is. ``labels`` carries what the comparison and
+    the plots need about the point (the swept parameter's value, the group it belongs to);
+    it is not part of the content hash. ``measurement`` overrides the claim's simulator for
+    this point (a claim comparing two model families draws its points from both).
+    ``seed_group``: points with the same group run the same seeds (common random numbers,
+    e.g. along a scaling path); their bootstraps then resample whole seeds.
     """
 
-    config: Mapping[str, Any]
+    config: Any
     trials: int
     labels: Mapping[str, Any] = field(default_factory=dict)
     measurement: str | None = None
+    seed_group: str | None = None
 
     def seeds(self, root_seed: int) -> list[int]:
-        """Per-trial seeds: children of (root seed, configuration) via SeedSequence.
+        """Per-trial seeds: children of (root seed, configuration or seed group) via
+        SeedSequence.
 
         Two claims sharing a configuration share its runs; the trial index keeps seeds
         stable when ``trials`` grows (a larger budget reuses the smaller budget's runs).
         """
-        key = int(config_hash(dict(self.config))[:8], 16)
+        what = {"seed_group": self.seed_group} if self.seed_group else config_dict(self.config)
+        key = int(config_hash(what)[:8], 16)
         children = np.random.SeedSequence([root_seed, key]).spawn(self.trials)
         return [int(c.generate_state(1, dtype=np.uint32)[0]) for c in children]
 
@@ -72,11 +84,20 @@ class PointResult:
     results: list[dict[str, Any]]
 
     def values(self, quantity: str) -> np.ndarray:
-        """The per-trial values of a scalar quantity, as a float array."""
-        return np.array([float(r[quantity]) for r in self.results], dtype=float)
+        """The per-trial values of a scalar quantity, as a float array (NaN where a trial
+        does not define it)."""
+        return np.array([_number(r.get(quantity)) for r in self.results], dtype=float)
 
     def label(self, name: str, default: Any = None) -> Any:
         return self.point.labels.get(name, default)
+
+    @property
+    def config(self) -> Any:
+        return self.point.config
+
+
+def _number(value: Any) -> float:
+    return float("nan") if value is None else float(value)
 
 
 class Comparison(Protocol):
@@ -88,31 +109,12 @@ class Comparison(Protocol):
 
 
 @dataclass(frozen=True)
-class Curve:
-    """A theory curve for a figure: ``label`` drawn over ``x`` in the panel ``panel``."""
-
-    label: str
-    x: list[float]
-    y: list[float]
-    panel: str | None = None
-
-
-@dataclass(frozen=True)
-class Region:
-    """A predicted range of the x axis, shaded in the figure (e.g. "mild pruning")."""
-
-    label: str
-    low: float
-    high: float
-
-
-@dataclass(frozen=True)
 class Plot:
     """How the report draws a claim: measured ``quantities`` (mean and CI per point, from
     this run) against the point label ``x``, one panel per value of the label ``panel``,
     with theory curves from ``theory()`` and predicted ranges from ``regions()`` (both
-    evaluated from ``bounds``). With ``trajectories``, the first trial's recorded training
-    trajectory at each point is drawn too."""
+    evaluated from the paper's definitions). ``trajectories``: the panels of a figure of the
+    first trial's recorded training trajectory (the result's ``"trajectory"``) at each point."""
 
     x: str
     y: str
@@ -122,7 +124,7 @@ class Plot:
     panel: str | None = None
     theory: Callable[[], list[Curve]] | None = None
     regions: Callable[[], list[Region]] | None = None
-    trajectories: bool = False
+    trajectories: tuple[TrajectoryPanel, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -135,11 +137,13 @@ class Claim:
         provenance: ``"paper"`` (stated in the paper) or ``"derived"`` (our derivation;
             never presented as the paper's theorem).
         source: where it comes from (``"abstract P3"``, ``"docs/derivations/chang2021.md"``).
-        measurement: registry name of the simulation, or ``None`` for symbolic claims.
+        measurement: name of the paper's measurement that simulates the sweep, or ``None``
+            for symbolic claims; the checker finds it among the paper's measurements.
         sweep: budget -> the points to measure.
         comparison: the comparison object that turns measurements into an outcome.
         conditions: optional point -> (holds, note): whether the point satisfies the claim's
-            conditions; a disagreement outside them is not a refutation.
+            conditions. The points inside are judged on their own; the points outside are
+            shown, judged separately, as measured outside the conditions.
         plot: how the report draws the evidence.
     """
 

@@ -1,4 +1,10 @@
-"""Command line: ``theorycheck list | query PAPER k=v ... [--json] | check PAPER | report``."""
+"""Command line: ``theorycheck list | query | check | report`` (and ``plan``, ``probe`` where a
+paper provides them).
+
+Every error is one line on stderr with a non-zero exit (2 for bad input); ``--debug`` shows
+the traceback instead. Values on the command line are parsed as numbers or names, never
+evaluated.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +12,34 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from tabulate import tabulate
 
 import theorycheck
-from theorycheck.claims import BUDGETS
-from theorycheck.regime import parse_value
+from theorycheck.params import parse_value
 
 
-def _parse_pairs(pairs: Sequence[str]) -> dict[str, int | float | str]:
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def parse_pairs(pairs: Sequence[str]) -> dict[str, int | float | str]:
+    """``name=value`` pairs as a dict of parsed values."""
     params = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
-        if not sep or not name:
+        if not sep or not name.strip():
             raise ValueError(f"parameters are written name=value, got {pair!r}")
         params[name.strip()] = parse_value(value)
     return params
 
 
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--budget", choices=BUDGETS, default="quick")
+def _run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--budget", default="quick", help="smoke, quick (default) or full")
     p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
     p.add_argument("--seed", type=int, default=0, help="root seed of the run")
     p.add_argument("--store", default=None, help="SQLite results file "
@@ -34,9 +48,10 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="theorycheck", description=theorycheck.__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("list", help="the papers theorycheck knows")
+    parser = Parser(prog="theorycheck", description=theorycheck.__doc__)
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    sub.add_parser("list", help="the installed papers and the packages they come from")
     q = sub.add_parser("query", help="conditions, regime and predictions at a parameter point")
     q.add_argument("paper")
     q.add_argument("params", nargs="*", help="name=value pairs (numbers or names)")
@@ -45,45 +60,58 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("paper")
     c.add_argument("--claims", default=None, help="comma-separated claim keys (default all)")
     c.add_argument("--json", action="store_true")
-    _common(c)
+    _run_options(c)
     r = sub.add_parser("report", help="write Markdown + HTML reports with figures")
     r.add_argument("--papers", default=None, help="comma-separated paper keys (default all)")
     r.add_argument("--out", default="reports")
     r.add_argument("--suffix", default="", help="file-name suffix, e.g. -full")
-    _common(r)
+    _run_options(r)
     return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.command == "list":
+        for info in theorycheck.installed():
+            print(f"{info.key}\t{info.distribution}\t{info.target}\t"
+                  f"{theorycheck.get_paper(info.key).title}")
+    elif args.command == "query":
+        rep = theorycheck.query(args.paper, **parse_pairs(args.params))
+        print(json.dumps(rep.to_dict(), indent=1, allow_nan=False) if args.json else rep)
+    elif args.command == "check":
+        res = theorycheck.check(
+            args.paper, budget=args.budget, device=args.device, seed=args.seed,
+            claims=args.claims.split(",") if args.claims else None, store=args.store,
+            progress=not args.quiet)
+        if args.json:
+            print(json.dumps(res.to_dict(), indent=1, allow_nan=False))
+        else:
+            print(tabulate([[v.claim, v.provenance, v.status.value, v.reason[:110]]
+                            for v in res.verdicts],
+                           headers=["claim", "tag", "verdict", "reason"]))
+    else:
+        paths = theorycheck.report(
+            args.papers.split(",") if args.papers else None, budget=args.budget,
+            out=args.out, suffix=args.suffix, device=args.device, seed=args.seed,
+            store=args.store, progress=not args.quiet)
+        print("\n".join(str(p) for p in paths))
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "list":
-            for key in theorycheck.papers():
-                print(f"{key}\t{theorycheck.get_paper(key).title}")
-        elif args.command == "query":
-            rep = theorycheck.query(args.paper, **_parse_pairs(args.params))
-            print(json.dumps(rep.to_dict(), indent=1) if args.json else rep)
-        elif args.command == "check":
-            res = theorycheck.check(
-                args.paper, budget=args.budget, device=args.device, seed=args.seed,
-                claims=args.claims.split(",") if args.claims else None, store=args.store,
-                progress=not args.quiet)
-            if args.json:
-                print(json.dumps(res.to_dict(), indent=1, default=str))
-            else:
-                print(tabulate([[v.claim, v.provenance, v.status.value, v.reason[:110]]
-                                for v in res.verdicts],
-                               headers=["claim", "tag", "verdict", "reason"]))
-        else:
-            paths = theorycheck.report(
-                args.papers.split(",") if args.papers else None, budget=args.budget,
-                out=args.out, suffix=args.suffix, device=args.device, seed=args.seed,
-                store=args.store, progress=not args.quiet)
-            print("\n".join(str(p) for p in paths))
-    except ValueError as err:
-        print(f"theorycheck: error: {err}", file=sys.stderr)
-        return 2
-    return 0
+        return run(args)
+    except KeyboardInterrupt:
+        print("theorycheck: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # every error is one line; --debug shows the traceback
+        if args.debug:
+            raise
+        bad_input = isinstance(err, ValueError)
+        text = " ".join(str(err).split()) or type(err).__name__
+        kind = "error" if bad_input else f"error ({type(err).__name__})"
+        print(f"theorycheck: {kind}: {text}", file=sys.stderr)
+        return 2 if bad_input else 1
 
 
 if __name__ == "__main__":

@@ -1,103 +1,16 @@
-"""Typed, validated regime parameters and the regime report that ``query`` returns.
+"""The regime report that ``theorycheck.query`` returns: conditions, regime, predictions.
 
-Parameters are declared once per paper (in ``bounds``) as ``Param`` specs; ``validate``
-turns user input into checked values or raises ValueError naming the parameter and its
-allowed range. User strings are parsed as numbers or known names, never evaluated.
+``to_dict`` is JSON-serializable with no NaN or inf: a prediction or condition value that
+does not exist at the regime is ``None``, and the reason is in ``warnings``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from tabulate import tabulate
-
-
-@dataclass(frozen=True)
-class Param:
-    """One regime parameter: its kind and allowed range (``low < x`` when ``low_open``).
-
-    A parameter without a default is required, unless ``optional`` (then a missing value is
-    None and the paper's query fills it in)."""
-
-    name: str
-    kind: Literal["int", "float", "choice"]
-    description: str
-    default: Any = None
-    low: float | None = None
-    high: float | None = None
-    low_open: bool = False
-    high_open: bool = False
-    choices: tuple[str, ...] = ()
-    optional: bool = False
-
-    def allowed(self) -> str:
-        if self.kind == "choice":
-            return "one of " + ", ".join(repr(c) for c in self.choices)
-        lo = "-inf" if self.low is None else f"{self.low:g}"
-        hi = "inf" if self.high is None else f"{self.high:g}"
-        left = "(" if self.low_open or self.low is None else "["
-        right = ")" if self.high_open or self.high is None else "]"
-        what = "an integer" if self.kind == "int" else "a finite number"
-        return f"{what} in {left}{lo}, {hi}{right}"
-
-    def check(self, value: Any) -> Any:
-        """The validated value; ValueError naming this parameter and its range otherwise."""
-        bad = ValueError(f"{self.name} must be {self.allowed()}, got {value!r}")
-        if self.kind == "choice":
-            if value not in self.choices:
-                raise bad
-            return value
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise bad
-        if not math.isfinite(value):
-            raise bad
-        if self.kind == "int":
-            if float(value) != int(value):
-                raise bad
-            value = int(value)
-        else:
-            value = float(value)
-        if self.low is not None and (value < self.low or (self.low_open and value == self.low)):
-            raise bad
-        if self.high is not None and (value > self.high or (self.high_open and value == self.high)):
-            raise bad
-        return value
-
-
-def validate(specs: Sequence[Param], params: Mapping[str, Any]) -> dict[str, Any]:
-    """Check ``params`` against ``specs``: unknown names and bad values raise ValueError;
-    missing parameters take their defaults (a parameter without default is required)."""
-    by_name = {p.name: p for p in specs}
-    unknown = sorted(set(params) - set(by_name))
-    if unknown:
-        raise ValueError(f"unknown parameter(s) {unknown}; allowed: {sorted(by_name)}")
-    out: dict[str, Any] = {}
-    for p in specs:
-        if p.name in params and params[p.name] is not None:
-            out[p.name] = p.check(params[p.name])
-        elif p.default is None and not p.optional:
-            raise ValueError(f"{p.name} is required: {p.allowed()} ({p.description})")
-        else:
-            out[p.name] = p.default
-    return out
-
-
-def parse_value(text: str) -> int | float | str:
-    """A command-line value: an int, a float (``1e-3``, ``nan``, ``inf`` included), or a
-    bare name. Nothing is evaluated: ``2**10`` stays the string ``"2**10"`` and fails
-    validation as a number."""
-    text = text.strip()
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        return float(text)
-    except ValueError:
-        return text
 
 
 @dataclass
@@ -126,9 +39,19 @@ class RegimeReport:
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        for name, value in self.predictions.items():
+            value = _plain(value)
+            if isinstance(value, float) and not math.isfinite(value):
+                self.warnings.append(f"{name}: no finite prediction at this regime ({value}); "
+                                     "reported as null")
+                value = None
+            self.predictions[name] = value
+
     def to_dict(self) -> dict[str, Any]:
+        """JSON-able, with no NaN or inf (non-finite numbers become None)."""
         d = asdict(self)
-        d["predictions"] = {k: _jsonable(v) for k, v in self.predictions.items()}
+        d["params"] = {k: _jsonable(v) for k, v in self.params.items()}
         d["conditions"] = [{k: _jsonable(v) for k, v in c.items()} for c in d["conditions"]]
         return d
 
@@ -147,12 +70,14 @@ class RegimeReport:
         return "\n".join(lines)
 
 
+def _plain(v: Any) -> Any:
+    """A numpy scalar as the Python number it holds."""
+    return v.item() if hasattr(v, "item") and getattr(v, "ndim", 1) == 0 else v
+
+
 def _jsonable(v: Any) -> Any:
-    if isinstance(v, float) and not math.isfinite(v):
-        return str(v)
-    if hasattr(v, "item"):
-        return _jsonable(v.item())
-    return v
+    v = _plain(v)
+    return None if isinstance(v, float) and not math.isfinite(v) else v
 
 
 def _fmt(v: Any) -> str:

@@ -1,86 +1,71 @@
-"""The registry: papers by key, measurements by name.
+"""Installed papers, found through the entry-point group ``theorycheck.papers``.
 
-Papers are plug-ins: ``PAPER_MODULES`` maps a key to the module (in
-``theorycheck.adapters``) that registers the paper's measurements and returns its
-``PaperSpec``. Modules are imported on first use, so ``bounds`` can import the core
-types without importing any simulator (and without importing torch).
+A distribution registers a paper in its ``pyproject.toml``::
+
+    [project.entry-points."theorycheck.papers"]
+    mykey = "mypackage:PAPER"
+
+where ``PAPER`` is a :class:`theorycheck.paper.Paper` whose ``key`` is ``mykey``. The built-in
+papers register the same way. Nothing here imports a paper until it is asked for.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
 
-from theorycheck.claims import Claim
+from theorycheck.paper import Paper
 
-Request = tuple[Mapping[str, Any], int]
-MeasureFn = Callable[[Sequence[Request], str], list[dict[str, Any]]]
-
-PAPER_MODULES = {
-    "chang2021": "theorycheck.adapters.chang2021",
-    "yang2023": "theorycheck.adapters.yang2023",
-}
+GROUP = "theorycheck.papers"
 
 
 @dataclass(frozen=True)
-class Measurement:
-    """A simulation the checker can run: ``fn(requests, device) -> one result per request``.
-
-    ``requests`` are (configuration, seed) pairs; the function may batch them however it
-    likes (e.g. many networks in one tensor), but each result depends only on its own
-    (configuration, seed). ``version`` is part of every run's content hash: bump it when
-    the simulator's output for a given configuration and seed changes.
-    """
-
-    name: str
-    fn: MeasureFn
-    version: str
-    chunk: int = 64
-
-
-@dataclass(frozen=True)
-class PaperSpec:
-    """What the core needs of a paper: its claims, its regime query, and its citation."""
+class InstalledPaper:
+    """An installed paper's key, the distribution that provides it and its entry point."""
 
     key: str
-    title: str
-    citation: str
-    claims: Callable[[], list[Claim]]
-    query: Callable[..., Any]
+    distribution: str
+    target: str
 
 
-_MEASUREMENTS: dict[str, Measurement] = {}
+def _entry_points() -> dict[str, EntryPoint]:
+    found: dict[str, EntryPoint] = {}
+    for ep in entry_points(group=GROUP):
+        found.setdefault(ep.name, ep)
+    return found
 
 
-def measurement(name: str, version: str, chunk: int = 64) -> Callable[[MeasureFn], MeasureFn]:
-    """Decorator registering a measurement function under ``name``."""
-
-    def register(fn: MeasureFn) -> MeasureFn:
-        _MEASUREMENTS[name] = Measurement(name, fn, version, chunk)
-        return fn
-
-    return register
-
-
-def get_measurement(name: str) -> Measurement:
-    """The measurement ``name``; a paper's own (``"<paper>.<what>"``) load with its paper."""
-    paper = name.split(".", 1)[0]
-    if name not in _MEASUREMENTS and paper in PAPER_MODULES:
-        importlib.import_module(PAPER_MODULES[paper])
-    if name not in _MEASUREMENTS:
-        raise KeyError(f"no measurement named {name!r}; known: {sorted(_MEASUREMENTS)}")
-    return _MEASUREMENTS[name]
+def installed() -> list[InstalledPaper]:
+    """Every installed paper, sorted by key."""
+    out = []
+    for key, ep in sorted(_entry_points().items()):
+        dist = f"{ep.dist.name} {ep.dist.version}" if ep.dist is not None else "?"
+        out.append(InstalledPaper(key, dist, ep.value))
+    return out
 
 
 def papers() -> list[str]:
-    """The keys of the papers theorycheck knows."""
-    return list(PAPER_MODULES)
+    """The keys of the installed papers."""
+    return sorted(_entry_points())
 
 
-def get_paper(key: str) -> PaperSpec:
-    """The paper's spec; ValueError naming the allowed keys for an unknown one."""
-    if key not in PAPER_MODULES:
-        raise ValueError(f"paper must be one of {papers()}, got {key!r}")
-    return importlib.import_module(PAPER_MODULES[key]).PAPER
+@cache
+def _load(key: str) -> Paper:
+    obj = _entry_points()[key].load()
+    if not isinstance(obj, Paper):
+        raise ValueError(f"the entry point of paper {key!r} must be a theorycheck.paper.Paper, "
+                         f"got {type(obj).__name__}")
+    if obj.key != key:
+        raise ValueError(f"the entry point {key!r} loads a paper whose key is {obj.key!r}")
+    return obj
+
+
+def get_paper(paper: str | Paper) -> Paper:
+    """The installed paper ``paper`` (or ``paper`` itself when it is a Paper object);
+    ValueError listing the installed keys for an unknown one."""
+    if isinstance(paper, Paper):
+        return paper
+    if not isinstance(paper, str) or paper not in _entry_points():
+        raise ValueError(f"paper must be one of the installed papers {papers()}, got {paper!r}")
+    return _load(paper)

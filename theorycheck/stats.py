@@ -1,11 +1,20 @@
-"""Statistics for verdicts: Monte Carlo confidence intervals, bootstrap, log-log slope fits.
+"""Statistics for verdicts, from scipy wherever scipy has them.
 
-Every function takes an explicit ``numpy.random.Generator`` (or a seed) so that a verdict
-reruns identically.
+- t-intervals for a mean: ``scipy.stats.ttest_1samp(...).confidence_interval``;
+- Welch intervals for a difference of means: ``scipy.stats.ttest_ind(..., equal_var=False)``
+  (t quantiles with Welch-Satterthwaite degrees of freedom);
+- exact (Clopper-Pearson) binomial intervals: ``scipy.stats.binomtest(...).proportion_ci``;
+- percentile bootstraps: ``scipy.stats.bootstrap``. Points of a sweep that share their seeds
+  (common random numbers) are resampled together, whole seeds at a time (``paired=True``);
+  otherwise each point is resampled on its own (a stratified bootstrap).
+
+Every random function takes an explicit ``numpy.random.Generator`` so that a verdict reruns
+identically.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -26,81 +35,145 @@ class Interval:
     def half_width(self) -> float:
         return 0.5 * (self.high - self.low)
 
+    @property
+    def finite(self) -> bool:
+        return bool(np.isfinite(self.low) and np.isfinite(self.high))
+
+    def shifted(self, by: float) -> Interval:
+        return Interval(self.estimate + by, self.low + by, self.high + by, self.level)
+
+    def negated(self) -> Interval:
+        return Interval(-self.estimate, -self.high, -self.low, self.level)
+
     def to_list(self) -> list[float]:
         return [float(self.low), float(self.high)]
 
 
-def mean_interval(samples: Sequence[float], level: float = 0.95) -> Interval:
-    """Student-t interval for the mean of i.i.d. Monte Carlo samples.
+def unknown(estimate: float, level: float) -> Interval:
+    """The interval of a statistic about which the data say nothing."""
+    return Interval(estimate, -np.inf, np.inf, level)
 
-    With one sample the interval is infinite (nothing is known about the spread).
-    """
+
+def mean_interval(samples: Sequence[float], level: float = 0.95) -> Interval:
+    """Student-t interval for the mean of i.i.d. samples (all must be finite: a caller that
+    has non-finite samples has a fault to report, not a mean). Infinite with one sample."""
     x = np.asarray(samples, dtype=float)
-    x = x[np.isfinite(x)]
+    if not np.all(np.isfinite(x)):
+        raise ValueError("mean_interval: samples must be finite (report the fault instead)")
     if x.size == 0:
-        return Interval(float("nan"), -np.inf, np.inf, level)
+        return unknown(float("nan"), level)
     mean = float(x.mean())
     if x.size < 2:
-        return Interval(mean, -np.inf, np.inf, level)
-    sem = float(x.std(ddof=1) / np.sqrt(x.size))
-    t = float(sps.t.ppf(0.5 + level / 2, df=x.size - 1))
-    return Interval(mean, mean - t * sem, mean + t * sem, level)
+        return unknown(mean, level)
+    if np.all(x == x[0]):  # no spread: the t-interval degenerates to the point
+        return Interval(mean, mean, mean, level)
+    ci = sps.ttest_1samp(x, 0.0).confidence_interval(confidence_level=level)
+    return Interval(mean, float(ci.low), float(ci.high), level)
 
 
-def bootstrap_interval(
-    statistic: Callable[[np.random.Generator], float],
-    estimate: float,
+def difference_interval(a: Sequence[float], b: Sequence[float], level: float = 0.95) -> Interval:
+    """Welch interval for E[b] - E[a] from two independent samples (t quantiles)."""
+    va, vb = np.asarray(a, float), np.asarray(b, float)
+    diff = float(vb.mean() - va.mean())
+    if va.size < 2 or vb.size < 2:
+        return unknown(diff, level)
+    if np.all(va == va[0]) and np.all(vb == vb[0]):
+        return Interval(diff, diff, diff, level)
+    ci = sps.ttest_ind(vb, va, equal_var=False).confidence_interval(confidence_level=level)
+    return Interval(diff, float(ci.low), float(ci.high), level)
+
+
+def proportion_interval(successes: int, total: int, level: float = 0.95) -> Interval:
+    """Clopper-Pearson (exact binomial) interval for a proportion."""
+    if total <= 0:
+        return Interval(float("nan"), 0.0, 1.0, level)
+    ci = sps.binomtest(int(successes), int(total)).proportion_ci(confidence_level=level,
+                                                                   method="exact")
+    return Interval(successes / total, float(ci.low), float(ci.high), level)
+
+
+def shares_seeds(seeds: Sequence[Sequence[int]]) -> bool:
+    """Whether every point of a sweep ran the same seeds (common random numbers): then a
+    bootstrap must resample whole seeds across points, not each point on its own."""
+    first = list(seeds[0]) if seeds else []
+    return len(seeds) > 1 and all(list(s) == first for s in seeds[1:])
+
+
+def bootstrap_trials(
+    statistic: Callable[[list[np.ndarray]], float],
+    sizes: Sequence[int],
     rng: np.random.Generator,
+    *,
+    paired: bool = False,
     n_boot: int = 1000,
     level: float = 0.95,
 ) -> tuple[Interval, np.ndarray]:
-    """Percentile bootstrap: ``statistic(rng)`` must compute the statistic on one resample.
+    """Percentile bootstrap over trials with ``scipy.stats.bootstrap``.
 
-    Returns the interval around ``estimate`` (the statistic on the original data) and the
-    bootstrap replicates.
+    The statistic of a sweep is computed from the trials ``statistic(indices)`` selects:
+    ``indices[k]`` are trial indices of point k (all of them, ``arange(sizes[k])``, for the
+    estimate). The bootstrap resamples those indices: each point on its own (a stratified
+    bootstrap), or, with ``paired`` (every point ran the same seeds), the same seeds at every
+    point. Several quantities of one trial (e.g. a pruned and a retrained risk of the same
+    run) are therefore always resampled together.
+
+    A replicate may be NaN (e.g. a crossing that a resample does not reach); the interval
+    uses the finite replicates and is infinite when fewer than half are finite. Returns the
+    interval around the estimate and the replicates.
     """
-    reps = np.array([statistic(rng) for _ in range(n_boot)], dtype=float)
+    sizes = [int(n) for n in sizes]
+    estimate = float(statistic([np.arange(n) for n in sizes]))
+    if not sizes or min(sizes) < 2:
+        return unknown(estimate, level), np.array([])
+    if paired:
+        if len(set(sizes)) != 1:
+            raise ValueError(f"paired bootstrap needs equal trials at every point, got {sizes}")
+        data: tuple[np.ndarray, ...] = (np.arange(sizes[0], dtype=float),)
+
+        def stat(idx: np.ndarray) -> float:
+            return statistic([idx.astype(int)] * len(sizes))
+    else:
+        data = tuple(np.arange(n, dtype=float) for n in sizes)
+
+        def stat(*idx: np.ndarray) -> float:
+            return statistic([i.astype(int) for i in idx])
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # degenerate or NaN replicates are handled below
+        res = sps.bootstrap(data, stat, n_resamples=n_boot, paired=False, vectorized=False,
+                            confidence_level=level, method="percentile", rng=rng)
+    reps = np.asarray(res.bootstrap_distribution, dtype=float)
     finite = reps[np.isfinite(reps)]
     if finite.size < max(10, n_boot // 2):
-        return Interval(estimate, -np.inf, np.inf, level), reps
+        return unknown(estimate, level), reps
     lo, hi = np.quantile(finite, [0.5 - level / 2, 0.5 + level / 2])
     return Interval(estimate, float(lo), float(hi), level), reps
 
 
-def resample(groups: Sequence[np.ndarray], rng: np.random.Generator) -> list[np.ndarray]:
-    """Resample each group of i.i.d. samples with replacement (a stratified bootstrap)."""
-    return [g[rng.integers(0, len(g), size=len(g))] for g in groups]
-
-
 def loglog_slope(x: Sequence[float], y: Sequence[float]) -> float:
-    """Least-squares slope of log(y) against log(x)."""
-    lx, ly = np.log(np.asarray(x, float)), np.log(np.asarray(y, float))
-    return float(np.polyfit(lx, ly, 1)[0])
+    """Least-squares slope of log(y) against log(x); NaN when some y is not positive."""
+    ya = np.asarray(y, float)
+    if np.any(~(ya > 0)):
+        return float("nan")
+    return float(np.polyfit(np.log(np.asarray(x, float)), np.log(ya), 1)[0])
 
 
 def slope_interval(
     x: Sequence[float],
-    samples: Sequence[Sequence[float]],
+    samples: Sequence[np.ndarray],
     rng: np.random.Generator,
+    *,
+    paired: bool = False,
     n_boot: int = 1000,
     level: float = 0.95,
 ) -> tuple[Interval, np.ndarray]:
-    """Slope of log(mean y) against log(x) with a bootstrap CI over the samples at each x.
-
-    ``samples[k]`` holds the i.i.d. measurements at ``x[k]`` (one per seed); the bootstrap
-    resamples seeds within each point, so the interval reflects Monte Carlo noise only.
-    """
-    groups = [np.asarray(s, float) for s in samples]
+    """Slope of log(mean y) against log(x), with a bootstrap interval over the seeds at
+    each x (whole seeds across points when ``paired``)."""
     xs = np.asarray(x, float)
-    est = loglog_slope(xs, [g.mean() for g in groups])
-
-    def one(r: np.random.Generator) -> float:
-        means = [g.mean() for g in resample(groups, r)]
-        if min(means) <= 0:
-            return float("nan")
-        return loglog_slope(xs, means)
-
-    return bootstrap_interval(one, est, rng, n_boot=n_boot, level=level)
+    groups = [np.asarray(s, float) for s in samples]
+    return bootstrap_trials(
+        lambda idx: loglog_slope(xs, [g[i].mean() for g, i in zip(groups, idx)]),
+        [g.size for g in groups], rng, paired=paired, n_boot=n_boot, level=level)
 
 
 def ks_distance_normal(z: Sequence[float]) -> float:
@@ -111,29 +184,6 @@ def ks_distance_normal(z: Sequence[float]) -> float:
 def dkw_epsilon(n: int, level: float = 0.95) -> float:
     """Dvoretzky-Kiefer-Wolfowitz band: P(sup |F_n - F| > eps) <= 1 - level."""
     return float(np.sqrt(np.log(2.0 / (1.0 - level)) / (2.0 * n)))
-
-
-def difference_interval(a: Sequence[float], b: Sequence[float], level: float = 0.95) -> Interval:
-    """Welch interval for E[b] - E[a] from two independent samples (normal quantile)."""
-    va, vb = np.asarray(a, float), np.asarray(b, float)
-    diff = float(vb.mean() - va.mean())
-    if va.size < 2 or vb.size < 2:
-        return Interval(diff, -np.inf, np.inf, level)
-    se = float(np.sqrt(va.var(ddof=1) / va.size + vb.var(ddof=1) / vb.size))
-    z = float(sps.norm.ppf(0.5 + level / 2))
-    return Interval(diff, diff - z * se, diff + z * se, level)
-
-
-def proportion_interval(successes: int, total: int, level: float = 0.95) -> Interval:
-    """Clopper-Pearson (exact binomial) interval for a proportion."""
-    if total <= 0:
-        return Interval(float("nan"), 0.0, 1.0, level)
-    alpha = 1.0 - level
-    low = 0.0 if successes == 0 else float(sps.beta.ppf(alpha / 2, successes,
-                                                          total - successes + 1))
-    high = 1.0 if successes == total else float(sps.beta.ppf(1 - alpha / 2, successes + 1,
-                                                               total - successes))
-    return Interval(successes / total, low, high, level)
 
 
 def fewest_trials(groups: Sequence[Sequence[float]]) -> int:

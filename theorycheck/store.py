@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from theorycheck.claims import config_hash
+from theorycheck.claims import config_dict, config_hash
 
 DEFAULT_PATH = Path(".theorycheck") / "results.sqlite"
 
@@ -34,10 +34,10 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 
 
-def run_key(measurement: str, version: str, config: Mapping[str, Any], seed: int) -> str:
-    """Content hash naming one simulation run."""
+def run_key(measurement: str, version: str, config: Any, seed: int) -> str:
+    """Content hash naming one simulation run (``config``: a ModelConfig or a mapping)."""
     return config_hash({"measurement": measurement, "version": version,
-                        "config": dict(config), "seed": int(seed)})
+                        "config": config_dict(config), "seed": int(seed)})
 
 
 class ResultStore:
@@ -79,7 +79,7 @@ class ResultStore:
         with self._db:
             self._db.executemany(
                 "INSERT OR IGNORE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(k, m, v, json.dumps(dict(c), sort_keys=True), int(s),
+                [(k, m, v, json.dumps(config_dict(c), sort_keys=True), int(s),
                   json.dumps(dict(r)), float(sec), dev, now)
                  for k, m, v, c, s, r, sec, dev in rows],
             )

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from theorycheck.evidence import Evidence, NoEvidence, Table, jsonable
+
+if TYPE_CHECKING:
+    from theorycheck.figures import Figure
 
 
 class Status(str, enum.Enum):
-    """Outcome of comparing a measurement with a prediction (DESIGN.md, "Verdicts")."""
+    """Outcome of comparing a measurement with a prediction (docs/architecture.md)."""
 
     CONSISTENT = "consistent"
     INCONSISTENT = "inconsistent"
@@ -34,16 +39,35 @@ def combine(statuses: list[Status]) -> Status:
 
 @dataclass
 class Outcome:
-    """What a comparison returns: a status, the reason in words, and JSON-able evidence."""
+    """What a comparison returns: a status, the reason in words, and typed evidence."""
 
     status: Status
     reason: str
-    evidence: dict[str, Any] = field(default_factory=dict)
+    evidence: Evidence = field(default_factory=NoEvidence)
+
+
+@dataclass
+class RunRecord:
+    """How a verdict was reached: regimes inside and outside the claim's conditions, trials,
+    seeds, time and device, and the measurement that ran."""
+
+    regimes: int
+    inside_conditions: int
+    trials: int
+    root_seed: int
+    seed_rule: str
+    first_seeds: list[int]
+    seconds: float
+    device: str
+    measurement: str | None
+    outside: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
 class Verdict:
-    """One claim's verdict with its provenance and everything needed to rerun it."""
+    """One claim's verdict: status and reason from the points inside the claim's conditions,
+    its evidence, the outcome of the points outside (shown, never judged with the inside),
+    the figures the claim's plot spec asks for, and the run record."""
 
     paper: str
     claim: str
@@ -53,17 +77,36 @@ class Verdict:
     source: str
     status: Status
     reason: str
-    evidence: dict[str, Any]
+    evidence: Evidence
+    run: RunRecord
+    outside: Outcome | None = None
+    plots: list[Figure] = field(default_factory=list)
+
+    def tables(self) -> list[Table]:
+        """Every evidence table, the outside-the-conditions ones captioned as such."""
+        out = list(self.evidence.tables())
+        if self.outside is not None:
+            out += [Table(f"measured outside the claim's conditions [{self.outside.status}]: "
+                          f"{t.caption}", t.columns, t.rows)
+                    for t in self.outside.evidence.tables()]
+        return out
+
+    def figures(self) -> list[Figure]:
+        """The claim's plots, then the figures of its evidence (inside the conditions, then
+        outside)."""
+        title = f"{self.claim}: {self.title} [{self.status.value}]"
+        outside = [] if self.outside is None else self.outside.evidence.figures(
+            f"{self.claim} outside its conditions [{self.outside.status.value}]")
+        return [*self.plots, *self.evidence.figures(title), *outside]
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-able, with no NaN or inf."""
         return {
-            "paper": self.paper,
-            "claim": self.claim,
-            "title": self.title,
-            "statement": self.statement,
-            "provenance": self.provenance,
-            "source": self.source,
-            "status": self.status.value,
-            "reason": self.reason,
-            "evidence": self.evidence,
+            "paper": self.paper, "claim": self.claim, "title": self.title,
+            "statement": self.statement, "provenance": self.provenance, "source": self.source,
+            "status": self.status.value, "reason": self.reason,
+            "evidence": self.evidence.to_dict(), "run": jsonable(self.run),
+            "outside": None if self.outside is None else {
+                "status": self.outside.status.value, "reason": self.outside.reason,
+                "evidence": self.outside.evidence.to_dict()},
         }

@@ -1,55 +1,33 @@
-"""Theory of paper ``chang2021`` (Chang, Li, Oymak, Thrampoulidis, AAAI 2021): train large,
-then prune. Min-norm least squares and random features, numeric and sympy.
+"""Paper ``chang2021`` (Chang, Li, Oymak, Thrampoulidis, AAAI 2021): train large, then prune.
+
+A theorycheck paper plugin (entry point ``theorycheck.papers: chang2021``):
+
+- ``model``: the typed configs (linear designs, random features) with every default,
+  rule, score and kernel defined once;
+- the derived theory: ``fixed_point``, ``pruning``, ``general``, ``random_features``,
+  ``closed_forms`` (sympy) and ``predictions``;
+- ``claims`` (C1-C9), ``query``, ``budgets`` and ``measurements`` (the simulators, imported
+  only when a measurement runs).
 
 All formulas are derived (our derivation, docs/derivations/chang2021.md), not the paper's
 theorems, except the isotropic excess risk (Hastie, Montanari, Rosset, Tibshirani 2019, Thm 1).
 """
 
-from .closed_forms import (
-    isotropic_excess_risk,
-    isotropic_tau2,
-    isotropic_xi,
-    limits,
-    numeric,
-    two_level_xi,
-    underparameterized_tau2,
-)
-from .designs import DESIGNS, L1, Design, isotropic, make_design, two_level
-from .fixed_point import bias_variance, dense_risk, df2, effective_noise, solve_xi, surrogate
-from .general import dense_risk_general, pruned_risk_general, solve_xi_general
-from .pruning import RULES, keep_probabilities, pruned_risk, retrained_risk, small_model_risk
-from .random_features import MU1, MU_STAR2, relu_kernel, rf_equivalent
+from theorycheck.paper import Paper
 
-__all__ = [
-    "DESIGNS",
-    "L1",
-    "MU1",
-    "MU_STAR2",
-    "RULES",
-    "Design",
-    "bias_variance",
-    "dense_risk",
-    "dense_risk_general",
-    "df2",
-    "effective_noise",
-    "isotropic",
-    "isotropic_excess_risk",
-    "isotropic_tau2",
-    "isotropic_xi",
-    "keep_probabilities",
-    "limits",
-    "make_design",
-    "numeric",
-    "pruned_risk",
-    "pruned_risk_general",
-    "relu_kernel",
-    "retrained_risk",
-    "rf_equivalent",
-    "small_model_risk",
-    "solve_xi",
-    "solve_xi_general",
-    "surrogate",
-    "two_level",
-    "two_level_xi",
-    "underparameterized_tau2",
-]
+from . import claims, measurements, query
+
+PAPER = Paper(
+    key="chang2021",
+    title="chang2021: train large, then prune (min-norm least squares, random features)",
+    citation=("Chang, Li, Oymak, Thrampoulidis, \"Provable Benefits of Overparameterization in "
+              "Model Compression: From Double Descent to Pruning Neural Networks\", AAAI 2021, "
+              "arXiv 2012.08749. Only the abstract is available to this project: claims "
+              "tagged `paper` paraphrase it; `derived` formulas are ours "
+              "(docs/derivations/chang2021.md)."),
+    claims=claims.claims,
+    measurements=measurements.MEASUREMENTS,
+    query=query.query,
+)
+
+__all__ = ["PAPER"]

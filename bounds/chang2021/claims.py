@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from theorycheck.claims import Claim, Curve, Plot, Point, PointResult, budget_of
+from theorycheck.claims import Claim, Plot, Point, PointResult, budget_of
 from theorycheck.comparisons import (
     AllOf,
     ContrastComparison,
@@ -22,29 +22,38 @@ from theorycheck.comparisons import (
     Reducer,
     ValueComparison,
 )
+from theorycheck.figures import Curve
 
 from . import closed_forms as cf
 from .budgets import BUDGETS, Budget
 from .fixed_point import dense_risk, effective_noise, solve_xi
+from .measurements import LINEAR, RANDOM_FEATURES
+from .model import RULES, LinearConfig, RandomFeaturesConfig
 from .predictions import finite, linear_risk, rf_risk, standardized_entries
 
 PAPER = "chang2021"
 DERIVATIONS = "docs/derivations/chang2021.md"
-LINEAR, RF = "chang2021.linear", "chang2021.random_features"
-L1 = {"design": "L1", "n": 200, "s": 150, "sigma": 0.5}
-ISOTROPIC = {"design": "isotropic", "n": 200, "s": 50, "sigma": 0.5, "beta_norm": 1.0}
-RANDOM_FEATURES = {"d": 100, "n": 300, "s": 100, "sigma": 0.3, "theta_norm": 1.0,
-                   "feature_seed": 0}
-RULES = ("magnitude", "hessian", "oracle")
+# base regimes at p = s; ``at`` moves p (s is capped at p below s, for the dense checks)
+L1 = LinearConfig(design="L1", n=200, p=150, s=150, sigma=0.5)
+ISOTROPIC = LinearConfig(design="isotropic", n=200, p=50, s=50, sigma=0.5, beta_norm=1.0)
+RF = RandomFeaturesConfig(d=100, n=300, p=100, s=100, sigma=0.3, theta_norm=1.0,
+                          feature_seed=0)
 LARGE_KAPPA = 3.0  # "large kappa" for C7: kappa >= 3
 
+Base = LinearConfig | RandomFeaturesConfig
 
-def at(base: dict, kappa: float, trials: int, measurement: str | None = None,
+
+def moved(base: Base, kappa: float) -> Base:
+    """The base regime at p = round(kappa n) (s capped at p)."""
+    p = max(1, round(kappa * base.n))
+    return base.replace(p=p, s=min(base.s, p))
+
+
+def at(base: Base, kappa: float, trials: int, measurement: str | None = None,
        **labels) -> Point:
-    """The point p = round(kappa n) of a base configuration (s capped at p for dense checks)."""
-    p = max(1, round(kappa * base["n"]))
-    cfg = dict(base, p=p, s=min(base["s"], p))
-    return Point(cfg, trials, {"kappa": p / base["n"], **labels}, measurement)
+    """The point p = round(kappa n) of a base regime, labelled with its kappa."""
+    cfg = moved(base, kappa)
+    return Point(cfg, trials, {"kappa": cfg.kappa, **labels}, measurement)
 
 
 def budget(name: str) -> Budget:
@@ -60,19 +69,16 @@ def fine_grid(lo: float, hi: float, n: int = 80, gap: float = 0.04) -> np.ndarra
     return grid[np.abs(grid - 1) > gap]
 
 
-def linear_curves(base: dict, kappas: np.ndarray, series: dict[str, tuple[str, str | None]],
-                  panel: str | None = None) -> list[Curve]:
+def linear_curves(base: LinearConfig, kappas: np.ndarray,
+                  series: dict[str, tuple[str, str | None]], panel: str | None = None
+                  ) -> list[Curve]:
     """Theory curves (derived) of ``series`` = {label: (what, rule)} over ``kappas``."""
     curves = []
     for label, (what, rule) in series.items():
-        xs, ys = [], []
-        for k in kappas:
-            p = max(1, round(k * base["n"]))
-            if p < base["s"] and what != "dense":
-                continue
-            xs.append(p / base["n"])
-            ys.append(finite(linear_risk(dict(base, p=p, s=min(base["s"], p)), what, rule)))
-        curves.append(Curve(label, xs, ys, panel))
+        configs = [moved(base, k) for k in kappas]
+        configs = [c for c in configs if what == "dense" or c.p >= base.s]
+        curves.append(Curve(label, [c.kappa for c in configs],
+                            [finite(linear_risk(c, what, rule)) for c in configs], panel))
     return curves
 
 
@@ -81,14 +87,14 @@ def linear_curves(base: dict, kappas: np.ndarray, series: dict[str, tuple[str, s
 def c1() -> Claim:
     def sweep(b: str) -> list[Point]:
         bud = budget(b)
-        bases = (dict(L1, n=bud.n_dense), dict(ISOTROPIC, n=bud.n_dense))
+        bases = (L1.replace(n=bud.n_dense), ISOTROPIC.replace(n=bud.n_dense))
         # below the threshold the risk is heavy-tailed (inverse-Wishart): 3x the trials
-        return [at(base, k, bud.trials * (3 if k < 1 else 1), design=base["design"])
+        return [at(base, k, bud.trials * (3 if k < 1 else 1), design=base.design)
                 for base in bases for k in bud.dense_kappas]
 
     def theory() -> list[Curve]:
         return [c for base in (L1, ISOTROPIC) for c in linear_curves(
-            base, fine_grid(0.3, 25), {"dense risk tau^2": ("dense", None)}, base["design"])]
+            base, fine_grid(0.3, 25), {"dense risk tau^2": ("dense", None)}, base.design)]
 
     return Claim(
         PAPER, "C1", "Dense min-norm risk equals tau^2",
@@ -96,7 +102,7 @@ def c1() -> Claim:
         "effective noise tau^2 (finite-n exact form below kappa = 1), for kappa in "
         "[0.5, 20] away from kappa = 1.",
         "derived", f"{DERIVATIONS} (fixed point, tau^2)", LINEAR, sweep,
-        ValueComparison("dense", lambda pr: finite(linear_risk(dict(pr.point.config), "dense")),
+        ValueComparison("dense", lambda pr: finite(linear_risk(pr.config, "dense")),
                         rtol=0.05, x="kappa"),
         plot=Plot("kappa", "test risk", ("dense",), logx=True, logy=True, panel="design",
                   theory=theory))
@@ -109,12 +115,11 @@ def c2(scale_v: float = 1.0) -> Claim:
 
     def sweep(b: str) -> list[Point]:
         bud = budget(b)
-        return [Point(dict(L1, p=round(k * L1["n"]), estimates=bud.estimates), bud.trials,
+        return [Point(L1.replace(p=round(k * L1.n), estimates=bud.estimates), bud.trials,
                       {"kappa": k}) for k in bud.normal_kappas]
 
     def standardize(pr: PointResult) -> list[np.ndarray]:
-        cfg = dict(pr.point.config)
-        return [standardized_entries(cfg, r["index"], r["beta_hat"]) / scale_v
+        return [standardized_entries(pr.config, r["index"], r["beta_hat"]) / scale_v
                 for r in pr.results]
 
     return Claim(
@@ -140,7 +145,7 @@ def risk_claim(key: str, title: str, statement: str, what: str, quantity: str,
     def part(rule: str) -> ValueComparison:
         return ValueComparison(
             f"{quantity}_{rule}",
-            lambda pr: factor * finite(linear_risk(dict(pr.point.config), what, rule)),
+            lambda pr: factor * finite(linear_risk(pr.config, what, rule)),
             rtol=rtol, x="kappa")
 
     def theory() -> list[Curve]:
@@ -179,7 +184,7 @@ def c5(peak: float = 1.0) -> Claim:
         bud = budget(b)
         return [at(L1, k, bud.trials, group="L1") for k in bud.descent_kappas]
 
-    s_over_n = L1["s"] / L1["n"]
+    s_over_n = L1.s / L1.n
     at_p_equals_s = Reducer("prune_magnitude", "mean",
                             lambda pr: abs(kappa_of(pr) - s_over_n) < 1e-9,
                             "E[MP-pruned risk] at p = s")
@@ -222,9 +227,9 @@ def theory_sign(rule: str) -> tuple[Callable[[str], int], Callable[[str], str]]:
         if group not in memo:
             base = L1 if group.startswith("L1") else ISOTROPIC
             pts = [pt for pt in c6_groups("quick") if pt.labels["group"] == group
-                   and pt.config["p"] > pt.config["s"]]
-            best = min(finite(linear_risk(dict(pt.config), "prune", rule)) for pt in pts)
-            small = linear_risk(dict(at(base, 1.5, 1).config), "small")
+                   and pt.config.p > pt.config.s]
+            best = min(finite(linear_risk(pt.config, "prune", rule)) for pt in pts)
+            small = linear_risk(moved(base, 1.5), "small")
             memo[group] = (-1 if best < small else 1,
                            f"derived theory: min over kappa {best:.4g} vs small {small:.4g}")
         return memo[group]
@@ -234,7 +239,7 @@ def theory_sign(rule: str) -> tuple[Callable[[str], int], Callable[[str], str]]:
 
 def larger_than_s(pr: PointResult) -> bool:
     """Large models proper: p > s (at p = s pruning keeps everything)."""
-    return pr.point.config["p"] > pr.point.config["s"]
+    return pr.config.p > pr.config.s
 
 
 def c6() -> Claim:
@@ -264,7 +269,7 @@ def c7() -> Claim:
         bud = budget(b)
         lin = [at(L1, k, bud.trials, group="L1 (diagonal)") for k in bud.prune_kappas
                if k >= LARGE_KAPPA]
-        rf = [at(RANDOM_FEATURES, k, bud.rf_trials, RF, group="random features (correlated)")
+        rf = [at(RF, k, bud.rf_trials, RANDOM_FEATURES, group="random features (correlated)")
               for k in bud.rf_kappas if k >= LARGE_KAPPA - 1]
         return lin + rf
 
@@ -272,8 +277,8 @@ def c7() -> Claim:
         if group.startswith("random"):
             return -1
         pts = [pt for pt in sweep("quick") if pt.labels["group"] == group]
-        gain = np.mean([linear_risk(dict(pt.config), "retrain_fresh", "magnitude")
-                        - linear_risk(dict(pt.config), "prune", "magnitude") for pt in pts])
+        gain = np.mean([linear_risk(pt.config, "retrain_fresh", "magnitude")
+                        - linear_risk(pt.config, "prune", "magnitude") for pt in pts])
         return -1 if gain < 0 else 1
 
     def part(protocol: str) -> ContrastComparison:
@@ -313,22 +318,19 @@ def c7() -> Claim:
 def c8(peak: float = 1.0) -> Claim:
     def sweep(b: str) -> list[Point]:
         bud = budget(b)
-        return [at(RANDOM_FEATURES, k, bud.rf_trials, group="random features")
-                for k in bud.rf_kappas]
+        return [at(RF, k, bud.rf_trials, group="random features") for k in bud.rf_kappas]
 
     n_mc = BUDGETS["quick"].n_mc
-    s_over_n = RANDOM_FEATURES["s"] / RANDOM_FEATURES["n"]
 
     def theory_expected(_: str) -> int:
-        best = min(rf_risk(dict(pt.config), "prune", n_mc) for pt in sweep("quick")
+        best = min(rf_risk(pt.config, "prune", n_mc) for pt in sweep("quick")
                    if pt.labels["kappa"] >= 1.5)
-        return -1 if best < rf_risk(dict(at(RANDOM_FEATURES, s_over_n, 1).config), "small") \
-            else 1
+        return -1 if best < rf_risk(RF, "small") else 1
 
     def theory() -> list[Curve]:
-        pts = [at(RANDOM_FEATURES, k, 1) for k in BUDGETS["quick"].rf_kappas]
-        xs = [pt.labels["kappa"] for pt in pts]
-        return [Curve(label, xs, [finite(rf_risk(dict(pt.config), what, n_mc)) for pt in pts])
+        configs = [moved(RF, k) for k in BUDGETS["quick"].rf_kappas]
+        xs = [c.kappa for c in configs]
+        return [Curve(label, xs, [finite(rf_risk(c, what, n_mc)) for c in configs])
                 for label, what in (("dense", "dense"), ("prune_magnitude", "prune"))]
 
     return Claim(
@@ -337,7 +339,7 @@ def c8(peak: float = 1.0) -> Claim:
         "its best value beyond the threshold beats the s-neuron model trained directly "
         "(C5 and C6 in random features; C7 covers retraining there).",
         "paper", "abstract (P5); expected sign from the derived Gaussian-equivalent theory",
-        RF, sweep,
+        RANDOM_FEATURES, sweep,
         AllOf([PeakComparison("prune_magnitude", "kappa", predicted=peak, factor=1.25),
                ContrastComparison(
                    Reducer("prune_magnitude", "min", lambda pr: kappa_of(pr) >= 1.5,

@@ -11,10 +11,11 @@ theorem; the isotropic special case is Hastie, Montanari, Rosset, Tibshirani (20
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 from scipy.optimize import brentq
+
+from .model import LinearConfig, check_spectrum
 
 __all__ = [
     "solve_xi",
@@ -26,42 +27,20 @@ __all__ = [
 ]
 
 
-def _check_int(name: str, value: object, lo: int, hi: int | None = None) -> int:
-    """Return ``value`` as an int in [lo, hi], or raise a ValueError naming ``name``."""
-    rng = f"[{lo}, {hi}]" if hi is not None else f">= {lo}"
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be an integer {rng}, got {value!r}")
-    if not math.isfinite(float(value)) or float(value) != int(value):
-        raise ValueError(f"{name} must be an integer {rng}, got {value!r}")
-    iv = int(value)
-    if iv < lo or (hi is not None and iv > hi):
-        raise ValueError(f"{name} must be an integer {rng}, got {value!r}")
-    return iv
+def check_sigma(sigma: object) -> float:
+    """The noise level, validated like the configs' ``sigma``."""
+    return LinearConfig.parameter("sigma").check(sigma)
 
 
-def _check_lam(lam: object, name: str = "lam") -> np.ndarray:
-    arr = np.asarray(lam, dtype=np.float64)
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D array, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
-        raise ValueError(f"{name} must be finite and > 0 (allowed range (0, inf))")
-    return arr
-
-
-def _check_sigma(sigma: object) -> float:
-    if isinstance(sigma, bool) or not isinstance(sigma, numbers.Real):
-        raise ValueError(f"sigma must be a finite real number >= 0, got {sigma!r}")
-    sv = float(sigma)
-    if not math.isfinite(sv) or sv < 0:
-        raise ValueError(f"sigma must be finite and >= 0 (allowed range [0, inf)), got {sigma!r}")
-    return sv
+def check_n(n: object) -> int:
+    return LinearConfig.parameter("n").check(n)
 
 
 def _check_model(
     lam: object, beta: object, sigma: object, n: object
 ) -> tuple[np.ndarray, np.ndarray, float, int]:
     """Validate (lam, beta, sigma, n); return float64 arrays, float sigma and int n."""
-    lam_a = _check_lam(lam)
+    lam_a = check_spectrum(lam)
     beta_a = np.asarray(beta, dtype=np.float64)
     if beta_a.shape != lam_a.shape:
         raise ValueError(
@@ -69,7 +48,7 @@ def _check_model(
         )
     if not np.all(np.isfinite(beta_a)):
         raise ValueError("beta must be finite")
-    return lam_a, beta_a, _check_sigma(sigma), _check_int("n", n, 1)
+    return lam_a, beta_a, check_sigma(sigma), check_n(n)
 
 
 def _xi(lam: np.ndarray, n: int) -> float:
@@ -104,8 +83,7 @@ def solve_xi(lam: np.ndarray, n: int) -> float:
     For p > n, xi > 0 is the unique root of sum_{i<=p} lambda_i / (lambda_i + xi) = n (the left
     side decreases from p to 0); for p <= n, xi = 0.
     """
-    lam_a = _check_lam(lam)
-    return _xi(lam_a, _check_int("n", n, 1))
+    return _xi(check_spectrum(lam), check_n(n))
 
 
 def df2(lam: np.ndarray, xi: float) -> float:
@@ -113,7 +91,7 @@ def df2(lam: np.ndarray, xi: float) -> float:
 
     Derived (our derivation, docs/derivations/chang2021.md), not the paper's theorem.
     """
-    lam_a = _check_lam(lam)
+    lam_a = check_spectrum(lam)
     xv = float(xi)
     if not math.isfinite(xv) or xv < 0:
         raise ValueError(f"xi must be finite and >= 0, got {xi!r}")

@@ -18,8 +18,8 @@ import math
 
 import numpy as np
 
-from .fixed_point import _check_int, _check_sigma, _surrogate, _tau2, _underparam_risk, _xi
-from .pruning import _check_rule
+from .fixed_point import _surrogate, _tau2, _underparam_risk, _xi, check_n, check_sigma
+from .model import check_rule, count, oracle_support, score_weights
 
 __all__ = ["solve_xi_general", "dense_risk_general", "pruned_risk_general"]
 
@@ -69,7 +69,7 @@ def solve_xi_general(Sigma: np.ndarray, n: int) -> float:
     Derived (our derivation, docs/derivations/chang2021.md), not the paper's theorem.
     """
     _, e, _ = _check_sigma_matrix(Sigma)
-    return _xi(e, _check_int("n", n, 1))
+    return _xi(e, check_n(n))
 
 
 def dense_risk_general(Sigma: np.ndarray, beta: np.ndarray, sigma: float, n: int) -> float:
@@ -79,7 +79,7 @@ def dense_risk_general(Sigma: np.ndarray, beta: np.ndarray, sigma: float, n: int
     """
     _, e, U = _check_sigma_matrix(Sigma)
     b = _check_beta(beta, e.size)
-    return _tau2(e, U.T @ b, _check_sigma(sigma), _check_int("n", n, 1), True)
+    return _tau2(e, U.T @ b, check_sigma(sigma), check_n(n), True)
 
 
 def _support_noise(Sigma: np.ndarray, beta: np.ndarray, idx: np.ndarray) -> np.ndarray:
@@ -126,26 +126,23 @@ def pruned_risk_general(
     S, e, U = _check_sigma_matrix(Sigma)
     p = e.size
     b = _check_beta(beta, p)
-    sv = _check_sigma(sigma)
-    nv = _check_int("n", n, 1)
-    s_ = _check_int("s", s, 1, p)
-    rule_ = _check_rule(rule)
+    sv = check_sigma(sigma)
+    nv = check_n(n)
+    s_ = count("s", s, 1, p)
+    rule_ = check_rule(rule)
     if retrain not in ("none", "fresh"):
         raise ValueError(f"retrain must be 'none' or 'fresh', got {retrain!r}")
-    n_mc_ = _check_int("n_mc", n_mc, 2)
+    n_mc_ = count("n_mc", n_mc, 2, 10**6)
     m, v, tau2 = _surrogate(e, U.T @ b, sv, nv, True)
     if not math.isfinite(tau2):
         return math.inf, 0.0
     g = np.random.default_rng(seed).standard_normal((n_mc_, p))
     draws = (m + v * g) @ U.T  # rows: surrogate draws of beta_hat in the original basis
-    diag = np.diag(S)
-    if rule_ == "oracle":
-        score = np.broadcast_to(diag * b * b, draws.shape)
-    elif rule_ == "hessian":
-        score = np.sqrt(diag) * np.abs(draws)
+    weights = score_weights(rule_, np.diag(S))
+    if weights is None:  # the oracle: a fixed support
+        idx = np.broadcast_to(oracle_support(np.diag(S), b, s_), (n_mc_, s_))
     else:
-        score = np.abs(draws)
-    idx = np.argsort(-score, axis=1, kind="stable")[:, :s_]
+        idx = np.argsort(-(weights * np.abs(draws)), axis=1, kind="stable")[:, :s_]
     if retrain == "none":
         mask = np.zeros(draws.shape, dtype=bool)
         np.put_along_axis(mask, idx, True, axis=1)

@@ -18,24 +18,17 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import ndtr
 
-from .fixed_point import _check_int, _check_model, _surrogate, _tau2, _underparam_risk
+from .fixed_point import _check_model, _surrogate, _tau2, _underparam_risk
+from .model import check_rule, count, oracle_support, score_weights, top_s
 
-__all__ = ["RULES", "keep_probabilities", "pruned_risk", "retrained_risk", "small_model_risk"]
+__all__ = ["keep_probabilities", "pruned_risk", "retrained_risk", "small_model_risk"]
 
-RULES = ("magnitude", "hessian", "oracle")
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
-def _check_rule(rule: object) -> str:
-    if rule not in RULES:
-        raise ValueError(f"rule must be one of {RULES}, got {rule!r}")
-    return str(rule)
-
-
-def _top_s(score: np.ndarray, s: int) -> np.ndarray:
-    """0/1 indicator of the s largest scores; ties go to the lower index (stable sort)."""
-    keep = np.zeros(score.size)
-    keep[np.argsort(-score, kind="stable")[:s]] = 1.0
+def _indicator(indices: np.ndarray, size: int) -> np.ndarray:
+    keep = np.zeros(size)
+    keep[indices] = 1.0
     return keep
 
 
@@ -74,16 +67,16 @@ def _selection(
         # deterministic support: the oracle set, everything, or the top-s of the exact
         # (noise-free) estimate when the surrogate has zero variance
         if rule == "oracle":
-            keep = _top_s(lam * beta * beta, s)
+            keep = _indicator(oracle_support(lam, beta, s), p)
         elif s == p:
             keep = np.ones(p)
         else:
-            keep = _top_s(np.abs(m) * (np.sqrt(lam) if rule == "hessian" else 1.0), s)
+            keep = _indicator(top_s(np.abs(m) * score_weights(rule, lam), s), p)
         return keep, keep * ((m - beta) ** 2 + v * v)
     if not np.all(np.isfinite(v)):
         # tau = inf (p = n): the noise dominates; use the limiting law m = 0, v_i^2 ~ 1/lambda_i
         m, v = np.zeros(p), 1.0 / np.sqrt(lam)
-    scale = np.sqrt(lam) if rule == "hessian" else np.ones(p)  # HP: T_i = t / sqrt(lambda_i)
+    scale = score_weights(rule, lam)  # keep |X_i| > T_i = t / weight_i (HP: sqrt(lambda_i))
 
     def excess(u: float) -> float:  # u = log t; exp(u) underflows to t = 0 (keep all) at u_lo
         return float(np.sum(_tail_moments(m, v, math.exp(u) / scale, beta)[0])) - s
@@ -114,8 +107,8 @@ def keep_probabilities(
     or t / sqrt(lambda_i) (HP). The oracle rule returns the 0/1 indicator of S*.
     """
     lam_a, beta_a, sv, nv = _check_model(lam, beta, sigma, n)
-    sv_ = _check_int("s", s, 1, lam_a.size)
-    rule_ = _check_rule(rule)
+    sv_ = count("s", s, 1, lam_a.size)
+    rule_ = check_rule(rule)
     m, v, _ = _surrogate(lam_a, beta_a, sv, nv, True)
     return _selection(lam_a, beta_a, m, v, sv_, rule_)[0]
 
@@ -132,8 +125,8 @@ def pruned_risk(
     lambda_i beta_i^2. At s = p this is the dense risk tau^2. inf where tau^2 is (p = n).
     """
     lam_a, beta_a, sv, nv = _check_model(lam, beta, sigma, n)
-    s_ = _check_int("s", s, 1, lam_a.size)
-    rule_ = _check_rule(rule)
+    s_ = count("s", s, 1, lam_a.size)
+    rule_ = check_rule(rule)
     m, v, tau2 = _surrogate(lam_a, beta_a, sv, nv, True)
     if not math.isfinite(tau2):
         return math.inf
@@ -190,10 +183,10 @@ def retrained_risk(
     if protocol != "fresh":
         raise ValueError(f"protocol must be 'fresh' or 'same', got {protocol!r}")
     lam_a, beta_a, sv, nv = _check_model(lam, beta, sigma, n)
-    s_ = _check_int("s", s, 1, lam_a.size)
-    rule_ = _check_rule(rule)
+    s_ = count("s", s, 1, lam_a.size)
+    rule_ = check_rule(rule)
     if rule_ == "oracle":
-        support = np.flatnonzero(_top_s(lam_a * beta_a * beta_a, s_))
+        support = oracle_support(lam_a, beta_a, s_)
         return small_model_risk(lam_a, beta_a, sv, nv, support)
     if s_ > nv:
         raise ValueError(

@@ -1,11 +1,11 @@
-"""Random-features model of ``chang2021`` and its Gaussian-equivalent linear model.
+"""The Gaussian-equivalent linear model of the random-features regime of ``chang2021``.
 
 x ~ N(0, I_d), y = x^T theta + sigma z, features f = phi(R x) with R (p x d, unit rows) and
-phi the centered ReLU, phi(t) = ReLU(t) - 1/sqrt(2 pi). Gaussian equivalence:
+phi the centered ReLU (``model.RandomFeaturesConfig``). Gaussian equivalence:
 f ~ mu1 R x + mu_* h, h ~ N(0, I_p), mu1 = 1/2, mu_*^2 = 1/4 - 1/(2 pi).
 
 The equivalent linear model is derived (our derivation, docs/derivations/chang2021.md), not
-the paper's theorem. ``relu_kernel`` is the exact feature covariance (arc-cosine kernel).
+the paper's theorem. ``feature_covariance`` is the exact covariance (arc-cosine kernel).
 """
 
 from __future__ import annotations
@@ -14,12 +14,10 @@ import math
 
 import numpy as np
 
-from .fixed_point import _check_sigma
+from .fixed_point import check_sigma
+from .model import MU1, MU_STAR2, relu_kernel
 
-__all__ = ["MU1", "MU_STAR2", "relu_kernel", "rf_equivalent"]
-
-MU1 = 0.5
-MU_STAR2 = 0.25 - 1.0 / (2.0 * math.pi)
+__all__ = ["feature_covariance", "rf_equivalent"]
 
 
 def _check_R(R: object) -> np.ndarray:
@@ -33,17 +31,13 @@ def _check_R(R: object) -> np.ndarray:
     return A
 
 
-def relu_kernel(R: np.ndarray) -> np.ndarray:
+def feature_covariance(R: np.ndarray) -> np.ndarray:
     """Exact covariance K of the centered-ReLU features f = phi(R x), x ~ N(0, I_d):
-    K_ij = [sqrt(1 - rho^2) + (pi - arccos rho) rho] / (2 pi) - 1/(2 pi), rho = r_i^T r_j
-    (rho clipped to [-1, 1]). The exact risk of a second layer b is
-    sigma^2 + ||theta||^2 - 2 mu1 b^T R theta + b^T K b.
+    K_ij = K(r_i^T r_j) with the arc-cosine kernel of ``model.relu_kernel``. The exact risk
+    of a second layer b is sigma^2 + ||theta||^2 - 2 mu1 b^T R theta + b^T K b.
     """
     A = _check_R(R)
-    rho = np.clip(A @ A.T, -1.0, 1.0)
-    return (np.sqrt(1.0 - rho * rho) + (math.pi - np.arccos(rho)) * rho) / (2.0 * math.pi) - (
-        1.0 / (2.0 * math.pi)
-    )
+    return relu_kernel(A @ A.T)
 
 
 def rf_equivalent(
@@ -61,7 +55,7 @@ def rf_equivalent(
     th = np.asarray(theta, dtype=np.float64)
     if th.shape != (A.shape[1],) or not np.all(np.isfinite(th)):
         raise ValueError(f"theta must be a finite array of length d = {A.shape[1]}")
-    sv = _check_sigma(sigma)
+    sv = check_sigma(sigma)
     sigma_f = MU1 * MU1 * (A @ A.T) + MU_STAR2 * np.eye(A.shape[0])
     r_theta = A @ th
     beta_f = np.linalg.solve(sigma_f, MU1 * r_theta)

@@ -1,6 +1,34 @@
-"""Theory of paper ``yang2023`` (Yang et al., ICLR 2023: random pruning before training).
+"""Paper ``yang2023`` (Yang, Liang, Guo, Wu, Wang, arXiv 2301.00335, 2023): random pruning at
+initialization of a two-layer network, and its effect on generalization.
 
-Modules: ``symbols`` (regime symbols, named constants and their defaults, validation),
-``conditions`` (D4/D5/D6 relations, ``classify``, D4 predictions), ``orders`` (S2/S3 orders,
-D1/D2/D5 derived orders, sympy exponents). Provenance: ``docs/derivations/yang2023.md``.
+A theorycheck paper plugin (entry point ``theorycheck.papers: yang2023``). Modules: ``model``
+(the typed network config: defaults, step size, chance level), ``symbols`` (sympy symbols,
+named constants and their defaults), ``conditions`` (D4/D5/D6 relations, ``classify``, D4
+predictions), ``orders`` (S2/S3 orders, D1/D2/D5 derived orders, sympy exponents),
+``claims``, ``query``, ``budgets`` and ``measurements`` (the simulator, imported only when a
+measurement runs). Provenance: ``docs/derivations/yang2023.md``.
 """
+
+from theorycheck.paper import Paper
+
+from . import claims, measurements, query
+
+CITATION = (
+    "Yang, Liang, Guo, Wu, Wang, \"Theoretical Characterization of How Neural Network Pruning "
+    "Affects its Generalization\", arXiv 2301.00335 (2023; an ICLR 2023 submission that was "
+    "not accepted), extended as \"Random Pruning Over-parameterized Neural Networks Can "
+    "Improve Generalization: A Training Dynamics Analysis\", JMLR 26(84), 2025. The project "
+    "has the abstract and a few sentences of the main theorem: claims tagged `paper` are "
+    "those statements; `derived` ones are our reconstruction in the framework of Cao, Chen, "
+    "Belkin, Gu (NeurIPS 2022), docs/derivations/yang2023.md.")
+
+PAPER = Paper(
+    key="yang2023",
+    title="yang2023: random pruning at initialization of a two-layer network",
+    citation=CITATION,
+    claims=claims.claims,
+    measurements=measurements.MEASUREMENTS,
+    query=query.query,
+)
+
+__all__ = ["PAPER"]

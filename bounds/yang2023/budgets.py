@@ -26,7 +26,7 @@ BUDGETS = {
     "smoke": Budget(regime_trials=2, trend_trials=2, order_trials=2, order_points=3,
                     count_trials=2, boundary_trials=2, boundary_mu_points=4),
     "quick": Budget(regime_trials=8, trend_trials=8, order_trials=3, order_points=4,
-                    count_trials=16, boundary_trials=4, boundary_mu_points=10),
+                    count_trials=16, boundary_trials=8, boundary_mu_points=10),
     "full": Budget(regime_trials=16, trend_trials=24, order_trials=12, order_points=6,
                    count_trials=32, boundary_trials=8, boundary_mu_points=12),
 }

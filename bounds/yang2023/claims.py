@@ -1,11 +1,10 @@
 """Claims of ``yang2023`` (paper file: shared/papers/yang2023.md), one per row of its table.
 
 S1-S5 are the paper's statements (tag ``paper``); they are asserted under the theorem's
-conditions (D6), which no simulation here reaches (p d >> n^4 polylog), so every S-verdict
-says so and a disagreement is reported as inconclusive, not as a refutation. D1, D2, D4, D5
-are our reconstructions (tag ``derived``); their conditions are the regimes of
-``conditions.classify`` with the named constants, so a planted wrong regime or exponent is
-caught as inconsistent.
+conditions (D6), so each S-verdict judges only its regimes inside D6 and shows the others
+apart. D1, D2, D4, D5 are our reconstructions (tag ``derived``); their conditions are the
+regimes of ``conditions.classify`` with the named constants, so a planted wrong regime or
+exponent is caught as inconsistent.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from theorycheck.claims import Claim, Plot, Point, PointResult, Region, budget_of
+from theorycheck.claims import Claim, Plot, Point, PointResult, budget_of
 from theorycheck.comparisons import (
     AllOf,
     MonotoneComparison,
@@ -27,6 +26,7 @@ from theorycheck.comparisons import (
     TransitionComparison,
     ValueComparison,
 )
+from theorycheck.figures import Region, TrajectoryPanel
 
 from .budgets import BUDGETS, Budget
 from .conditions import (
@@ -35,19 +35,15 @@ from .conditions import (
     expected_dead_classes,
     predicted_test_error,
 )
+from .measurements import NETWORK
+from .model import NetworkConfig
 from .orders import ORDERS, exponent, path_exponent, predicted
 from .symbols import PATH_T
 from .symbols import q as q_symbol
 
 PAPER = "yang2023"
 DERIVATIONS = "docs/derivations/yang2023.md"
-NETWORK = "yang2023.network"
-BASE: dict[str, Any] = {
-    "K": 3, "m": 20, "n": 60, "d": 1000, "p": 0.5, "mu": 10.0, "sigma_0": 0.01,
-    "sigma_n": 1.0, "q": 3, "steps": 3000, "epsilon": 1e-3, "signal": "sparse",
-    "mask": "bernoulli", "n_test": 1000,
-}
-THEORY_KEYS = ("K", "m", "n", "d", "p", "mu", "sigma_0", "sigma_n", "q", "eta")
+BASE = NetworkConfig()  # the model's defaults: K = 3, m = 20, n = 60, d = 1000, p = 0.5, ...
 MILD_P = (0.7, 0.5)  # mild by classify() with the default constants (m p >= log(K d))
 OVER_P = 0.008  # K m p = 0.48 <= C_over: over-pruned
 OVER_STEPS = 30000  # memorizing noise through 8 kept coordinates per filter is slow
@@ -59,18 +55,21 @@ ORDER_SLACK = 0.25  # allowance for polylog factors in an O~ slope
 BOUNDARY_LEVEL = 0.3  # the benign/harmful transition: error of learnable classes crosses it
 
 
-def step_size(cfg: Mapping[str, Any]) -> float:
-    """eta = 0.5 m / max(mu^2, sigma_n^2 p d) (the paper file's simulation notes)."""
-    return 0.5 * cfg["m"] / max(cfg["mu"] ** 2, cfg["sigma_n"] ** 2 * cfg["p"] * cfg["d"])
+TRAJECTORY = (TrajectoryPanel("signal_per_class", "max_r gamma_{j,r,j} (weakest class)",
+                              "symlog", "min"),
+              TrajectoryPanel("zeta_max", "max zeta", "symlog"),
+              TrajectoryPanel("omega_max", "max |omega|", "symlog"),
+              TrajectoryPanel("train_loss", "training loss", "log"))
 
 
 def net(trials: int, labels: Mapping[str, Any] | None = None, **overrides: Any) -> Point:
-    """A network configuration (BASE with ``overrides``, eta from ``step_size``)."""
-    cfg = dict(BASE, **overrides)
-    if cfg["p"] <= 0.02 and "steps" not in overrides:
-        cfg["steps"] = OVER_STEPS
-    cfg["eta"] = step_size(cfg)
-    base_labels = {"p": cfg["p"], "fraction": round(1 - cfg["p"], 6), "signal": cfg["signal"]}
+    """A network point: the model's defaults with ``overrides`` (eta: the model's default
+    step), labelled with p, the pruning fraction and the signal kind."""
+    if overrides.get("p", BASE.p) <= 0.02 and "steps" not in overrides:
+        overrides["steps"] = OVER_STEPS
+    cfg = NetworkConfig(**overrides)
+    base_labels = {"p": cfg.p, "fraction": round(cfg.pruning_fraction, 6),
+                   "signal": cfg.signal}
     return Point(cfg, trials, {**base_labels, **(labels or {})})
 
 
@@ -78,15 +77,11 @@ def budget(name: str) -> Budget:
     return budget_of(BUDGETS, name)
 
 
-def theory_params(cfg: Mapping[str, Any]) -> dict[str, float]:
-    return {k: float(cfg[k]) for k in THEORY_KEYS}
-
-
 def theorem_conditions(pt: Point) -> tuple[bool, str]:
     """The D6 conditions (Cao et al. form with d -> p d), as ``classify`` evaluates them."""
-    c = classify(theory_params(pt.config))
+    c = classify(pt.config.theory_params())
     return c["theorem_conditions_hold"] is True, (
-        f"p={pt.config['p']:g}, d={pt.config['d']}: D6 conditions "
+        f"p={pt.config.p:g}, d={pt.config.d}: D6 conditions "
         f"{c['failed_theorem_conditions'] or c['unevaluated']} fail")
 
 
@@ -95,21 +90,21 @@ def in_regime(expected: str, constants: Mapping[str, float] | None = None
     """Condition: ``classify`` (with ``constants``) puts the point in the ``expected`` regime."""
 
     def check(pt: Point) -> tuple[bool, str]:
-        got = classify(theory_params(pt.config), constants)["regime"]
-        return got == expected, f"p={pt.config['p']:g}: regime {got}, claim needs {expected}"
+        got = classify(pt.config.theory_params(), constants)["regime"]
+        return got == expected, f"p={pt.config.p:g}: regime {got}, claim needs {expected}"
 
     return check
 
 
 def sparse_mild(pr: PointResult) -> bool:
     return pr.label("signal") == "sparse" and \
-        classify(theory_params(pr.point.config))["regime"] == "mild"
+        classify(pr.config.theory_params())["regime"] == "mild"
 
 
 def regime_regions() -> list[Region]:
     """Predicted regimes (``classify``, default constants) as ranges of the pruning fraction."""
     ps = np.geomspace(0.002, 1.0, 400)
-    names = [classify(theory_params(dict(BASE, p=float(p), eta=1.0)))["regime"] for p in ps]
+    names = [classify(BASE.replace(p=float(p)).theory_params())["regime"] for p in ps]
     regions, start = [], 0
     for i in range(1, len(ps) + 1):
         if i == len(ps) or names[i] != names[start]:
@@ -122,7 +117,7 @@ def loss_and_error(error: float, relation: str, atol: float = 0.0) -> AllOf:
     """Training loss <= epsilon (up to LOSS_RTOL), and test error ``relation`` ``error``
     (within ``atol``)."""
     return AllOf([
-        ValueComparison("train_loss", lambda pr: BASE["epsilon"], rtol=LOSS_RTOL,
+        ValueComparison("train_loss", lambda pr: pr.config.epsilon, rtol=LOSS_RTOL,
                         relation="<=", x="p"),
         ValueComparison("test_error", lambda pr: error, atol=atol, rtol=0, relation=relation,
                         x="p")])
@@ -139,7 +134,7 @@ mild_points = regime_sweep(MILD_P)
 
 
 def s1() -> Claim:
-    eps = BASE["epsilon"]
+    eps = BASE.epsilon
     return Claim(
         PAPER, "S1", "Mild pruning: training converges and the network generalizes",
         f"Below a threshold on the pruning fraction, gradient descent drives the training loss "
@@ -148,7 +143,7 @@ def s1() -> Claim:
         "paper", "S1 (abstract and main theorem); mild points by D4 with default constants",
         NETWORK, mild_points, loss_and_error(SMALL_ERROR, "<="),
         conditions=theorem_conditions,
-        plot=Plot("p", "value", ("test_error", "train_loss"), trajectories=True))
+        plot=Plot("p", "value", ("test_error", "train_loss"), trajectories=TRAJECTORY))
 
 
 def d1(ps: tuple[float, ...] = MILD_P, constants: Mapping[str, float] | None = None) -> Claim:
@@ -157,7 +152,7 @@ def d1(ps: tuple[float, ...] = MILD_P, constants: Mapping[str, float] | None = N
         PAPER, "D1", "Signal learning under mild pruning",
         f"Under mild pruning every class learns its signal: min_j max_r gamma_(j,r,j) = "
         f"Omega~(1) (here: at least {OMEGA_ONE}, against an initialization scale "
-        f"sigma_0 ||mu|| = {BASE['sigma_0'] * BASE['mu']:g}).",
+        f"sigma_0 ||mu|| = {BASE.sigma_0 * BASE.mu:g}).",
         "derived", f"{DERIVATIONS} (D1)", NETWORK, regime_sweep(ps),
         ValueComparison("signal_learning", lambda pr: OMEGA_ONE, rtol=0, relation=">=", x="p"),
         conditions=in_regime("mild", constants), plot=Plot("p", "coefficient",
@@ -167,7 +162,7 @@ def d1(ps: tuple[float, ...] = MILD_P, constants: Mapping[str, float] | None = N
 # ---- S5, D2: over-pruning ----------------------------------------------------------------
 
 def s5() -> Claim:
-    eps, chance = BASE["epsilon"], 1 - 1 / BASE["K"]
+    eps, chance = BASE.epsilon, BASE.chance_level
     return Claim(
         PAPER, "S5", "Over-pruning: training still converges, test error at chance",
         f"At a large pruning fraction gradient descent still drives the training loss below "
@@ -178,12 +173,12 @@ def s5() -> Claim:
         regime_sweep((OVER_P,)),
         loss_and_error(chance, ">=", atol=0.05),
         conditions=theorem_conditions,
-        plot=Plot("p", "value", ("test_error", "train_loss"), trajectories=True))
+        plot=Plot("p", "value", ("test_error", "train_loss"), trajectories=TRAJECTORY))
 
 
 def d2(p: float = OVER_P, constants: Mapping[str, float] | None = None) -> Claim:
     """``p`` and ``constants`` let a test plant a wrong regime."""
-    ceiling = 3 * BASE["sigma_0"] * BASE["mu"]
+    ceiling = 3 * BASE.sigma_0 * BASE.mu
     return Claim(
         PAPER, "D2", "Noise memorization under over-pruning",
         f"Over-pruned, a network in which no class kept a learnable filter (all N_j+ = 0, the "
@@ -231,21 +226,21 @@ def order_paths(b: str) -> list[Point]:
     that the benign ratio n mu^q / (sigma_n sqrt(p d))^q stays fixed along the path."""
     bud = budget(b)
     k, t = bud.order_points, bud.order_trials
-    c = BASE["mu"] / math.sqrt(BASE["p"] * BASE["d"])
+    c = BASE.mu / math.sqrt(BASE.p * BASE.d)
     pts = []
     for s0 in np.geomspace(0.003, 0.03, k):
         pts.append(net(t, {"path": "sigma_0", "sigma_0": float(s0)}, sigma_0=float(s0)))
     for mu in np.geomspace(10, 100, k):
         pts.append(net(t, {"path": "mu", "mu": float(mu)}, mu=float(mu)))
     for p in np.geomspace(0.1, 1.0, k):
-        mu = c * math.sqrt(p * BASE["d"])
+        mu = c * math.sqrt(p * BASE.d)
         pts.append(net(t, {"path": "p"}, p=float(p), m=40, mu=float(mu)))
     for d in np.geomspace(300, 3000, k):
-        mu = c * math.sqrt(BASE["p"] * d)
+        mu = c * math.sqrt(BASE.p * d)
         pts.append(net(t, {"path": "d", "d": int(d)}, d=int(d), mu=float(mu)))
     for sn in np.geomspace(0.3, 3.0, k):
         pts.append(net(t, {"path": "sigma_n", "sigma_n": float(sn)}, sigma_n=float(sn),
-                       mu=float(BASE["mu"] * sn)))
+                       mu=float(BASE.mu * sn)))
     return pts
 
 
@@ -297,7 +292,7 @@ def s3(planted: float | None = None) -> Claim:
 # ---- D4: dead classes ----------------------------------------------------------------------
 
 def d4() -> Claim:
-    K, m = BASE["K"], BASE["m"]
+    K, m = BASE.K, BASE.m
 
     def sweep(b: str) -> list[Point]:
         return [net(budget(b).count_trials, p=p) for p in (0.1, 0.05)]
@@ -318,7 +313,8 @@ def d4() -> Claim:
                                  lambda pr: expected_dead_classes(K, m, pr.label("p")) / K,
                                  atol=0.15, x="p"),
             ValueComparison("test_error", per_trial_error, atol=0.1, rtol=0, x="p"),
-            ValueComparison("dead_class_error", lambda pr: 1 - 1 / K, atol=0.15, rtol=0,
+            ValueComparison("dead_class_error", lambda pr: pr.config.chance_level, atol=0.15,
+                            rtol=0,
                             x="p"),
         ]),
         conditions=in_regime("in-between"),
@@ -341,13 +337,13 @@ def boundary_points(b: str) -> list[Point]:
 def d5(p_exponent: float | None = None, n_exponent: float | None = None) -> Claim:
     """The exponents default to sympy's; a test may plant wrong ones."""
     crit = ORDERS["mu_crit"].expr
-    q = BASE["q"]
+    q = BASE.q
     e_p = float(exponent(crit, "p")) if p_exponent is None else p_exponent
     e_n = float(exponent(crit, "n").subs(q_symbol, q)) if n_exponent is None else n_exponent
 
     def location(param: str) -> Callable[[float], float]:
         def at(value: float) -> float:
-            params = theory_params(dict(BASE, eta=1.0, **{param: value}))
+            params = BASE.replace(**{param: value}).theory_params()
             return predicted("mu_crit", **{k: params[k] for k in ("d", "p", "n", "q",
                                                                    "sigma_n")})
         return at

@@ -23,7 +23,7 @@ from typing import Any
 
 import sympy as sp
 
-from bounds.yang2023.symbols import (
+from .symbols import (
     C_1,
     C_2,
     C_3,

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from bounds.yang2023.conditions import BENIGN, BENIGN_DENSE, Condition, evaluate_numeric
-from bounds.yang2023.symbols import PATH_T, SYMBOLS, d, mu, p, sigma_0, sigma_n
+from .conditions import BENIGN, BENIGN_DENSE, Condition, evaluate_numeric
+from .symbols import PATH_T, SYMBOLS, d, mu, p, sigma_0, sigma_n
 
 __all__ = [
     "ORDERS",

@@ -4,26 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from theorycheck.regime import ConditionReport, Param, RegimeReport, validate
+from theorycheck.regime import ConditionReport, RegimeReport
 
 from .conditions import CONDITIONS, THEOREM_CONDITIONS, classify, expected_dead_classes
+from .model import THEORY_KEYS, NetworkConfig
 from .orders import ORDERS, exponent, predicted
 from .symbols import q as q_symbol
 
-PARAMS = [
-    Param("K", "int", "classes", default=3, low=2),
-    Param("m", "int", "filters per class", default=20, low=1),
-    Param("n", "int", "training samples", default=60, low=1),
-    Param("d", "int", "patch dimension", default=1000, low=2),
-    Param("p", "float", "probability a weight is KEPT (pruning fraction 1 - p)",
-          default=0.5, low=0, high=1, low_open=True),
-    Param("sigma_0", "float", "initialization scale", default=0.01, low=0, low_open=True),
-    Param("sigma_n", "float", "noise level", default=1.0, low=0, low_open=True),
-    Param("mu", "float", "signal norm ||mu||", default=10.0, low=0, low_open=True),
-    Param("eta", "float", "step size (default 0.5 m / max(mu^2, sigma_n^2 p d))",
-          default=0.0, low=0),
-    Param("q", "int", "activation power, act(z) = max(0, z)^q", default=3, low=1),
-]
 ORDER_PARAMS = {"gamma_off_max": ("sigma_0", "mu"), "zeta_max": ("p", "d", "sigma_0", "sigma_n"),
                 "omega_max": ("p", "d", "sigma_0", "sigma_n"), "mu_crit": ("p", "d", "n")}
 
@@ -34,10 +21,12 @@ def query(**params: Any) -> RegimeReport:
     predicted orders with their exponents (sympy), the expected number of classes with no
     learnable filter, and the pruning fraction 1 - p. Bad input raises ValueError naming
     the parameter and its range (p must lie in (0, 1])."""
-    v = validate(PARAMS, params)
-    if v["eta"] == 0.0:
-        v["eta"] = 0.5 * v["m"] / max(v["mu"] ** 2, v["sigma_n"] ** 2 * v["p"] * v["d"])
-    theory = {k: float(x) for k, x in v.items()}
+    unknown = sorted(set(params) - set(THEORY_KEYS))
+    if unknown:
+        raise ValueError(f"unknown parameter(s) {unknown}; allowed: {sorted(THEORY_KEYS)}")
+    config = NetworkConfig.from_mapping(params)
+    v = {k: getattr(config, k) for k in THEORY_KEYS} | {"eta": config.step_size}
+    theory = config.theory_params()
     c = classify(theory)
     reports = []
     for name, res in c["conditions"].items():

@@ -1,8 +1,8 @@
 """Symbols, named constants and parameter validation for paper ``yang2023``.
 
-Yang, Liang, Guo, Wu, Wang (ICLR 2023), random pruning at initialization of a two-layer CNN
-in the multi-class "signal patch + noise patch" model of Cao, Chen, Belkin, Gu (NeurIPS 2022).
-See ``/work/shared/papers/yang2023.md`` and ``docs/derivations/yang2023.md``.
+Yang, Liang, Guo, Wu, Wang (arXiv 2301.00335, 2023), random pruning at initialization of a
+two-layer CNN in the multi-class "signal patch + noise patch" model of Cao, Chen, Belkin, Gu
+(NeurIPS 2022). See ``docs/derivations/yang2023.md``.
 
 Regime parameters (all positive sympy symbols):
 
@@ -25,11 +25,12 @@ from numbers import Real
 
 import sympy as sp
 
+from .model import NetworkConfig
+
 __all__ = [
     "CONSTANTS",
     "CONSTANT_DEFAULTS",
     "CONSTANT_DOCS",
-    "PARAM_RANGES",
     "PATH_T",
     "SYMBOLS",
     "C_1",
@@ -123,48 +124,23 @@ CONSTANT_DOCS: dict[str, str] = {
     "kappa_nm": "D6 polylog power in n, m >= polylog(d); 1.",
 }
 
-#: Allowed range of each regime parameter: (low, high, low inclusive, description).
-PARAM_RANGES: dict[str, tuple[float, float, bool, str]] = {
-    "K": (1.0, math.inf, True, "K >= 1"),
-    "m": (1.0, math.inf, True, "m >= 1"),
-    "n": (1.0, math.inf, True, "n >= 1"),
-    "d": (2.0, math.inf, True, "d >= 2 (log(d) > 0 in the polylog factors)"),
-    "p": (0.0, 1.0, False, "0 < p <= 1"),
-    "sigma_0": (0.0, math.inf, False, "sigma_0 > 0"),
-    "sigma_n": (0.0, math.inf, False, "sigma_n > 0"),
-    "mu": (0.0, math.inf, False, "mu > 0"),
-    "eta": (0.0, math.inf, False, "eta > 0"),
-    "q": (1.0, math.inf, True, "q >= 1"),
-    "epsilon": (0.0, math.inf, False, "epsilon > 0"),
-}
-
-
 def _as_float(name: str, value: object) -> float:
-    """Accept real numbers only (never strings: no sympify of user input)."""
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise ValueError(f"{name} must be a real number, got {type(value).__name__}")
-    x = float(value)
-    if not math.isfinite(x):
-        raise ValueError(f"{name} must be finite, got {x}")
-    return x
+    """A named constant's value: a finite real number (never a string: no sympify of user
+    input)."""
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+        raise ValueError(f"constant {name} must be a finite real number, got {value!r}")
+    return float(value)
 
 
 def validate_params(params: Mapping[str, object]) -> dict[str, float]:
-    """Check regime parameters by name and range; return them as floats.
+    """Check regime parameters by name and range with the model's own specs
+    (``model.NetworkConfig``); return them as floats.
 
     Raises ``ValueError`` naming the parameter and its allowed range for an unknown name, a
-    non-number, NaN/inf, or a value outside ``PARAM_RANGES``.
+    non-number, NaN/inf, or a value outside its range.
     """
-    out: dict[str, float] = {}
-    for name, value in params.items():
-        if name not in PARAM_RANGES:
-            raise ValueError(f"unknown parameter {name!r}; allowed: {sorted(PARAM_RANGES)}")
-        x = _as_float(name, value)
-        low, high, low_inclusive, desc = PARAM_RANGES[name]
-        if x > high or x < low or (x == low and not low_inclusive):
-            raise ValueError(f"{name} = {x} is outside its allowed range {desc}")
-        out[name] = x
-    return out
+    return {name: float(NetworkConfig.parameter(name).check(value))
+            for name, value in params.items()}
 
 
 def resolve_constants(constants: Mapping[str, object] | None = None) -> dict[str, float]:

@@ -1,17 +1,15 @@
 """Randomly pruned two-layer CNN on signal-plus-noise data (paper key ``yang2023``).
 
-Public API: :class:`NetworkConfig`, :func:`simulate` (batched training, one result dict per
+Public API: :func:`simulate` (batched training, one result dict per
 (config, seed)), the data model (:func:`make_signals`, :func:`sample_examples`,
 :func:`patches`), masks (:func:`sample_masks`), the two trainers (:class:`FullTrainer`,
 :class:`CoefficientTrainer`) and the measurements (:func:`gram_matrices`,
 :func:`project_coefficients`, :func:`coefficient_statistics`).
 """
 
-from simulations.devices import resolve_device
-
+from ..devices import resolve_device
 from .batch import NetworkBatch, build_batch
 from .coefficient_trainer import CoefficientTrainer
-from .config import NetworkConfig
 from .data import Examples, make_signals, patches, sample_examples
 from .full_trainer import FullTrainer
 from .masks import kept_count, sample_masks
@@ -24,6 +22,7 @@ from .measurements import (
     project_coefficients,
     signal_filter_counts,
 )
+from .spec import NetworkSpec, shape_key
 from .training import simulate, train_batch
 
 __all__ = [
@@ -31,7 +30,7 @@ __all__ = [
     "Examples",
     "FullTrainer",
     "NetworkBatch",
-    "NetworkConfig",
+    "NetworkSpec",
     "build_batch",
     "coefficient_statistics",
     "errors",
@@ -44,6 +43,7 @@ __all__ = [
     "resolve_device",
     "sample_examples",
     "sample_masks",
+    "shape_key",
     "signal_filter_counts",
     "simulate",
     "logits_on_test_set",

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .config import NetworkConfig
 from .data import Examples, make_signals, sample_examples
 from .masks import sample_masks
+from .spec import NetworkSpec, shape_key
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class NetworkBatch:
     (B,) and max_steps (B,) per network.
     """
 
-    configs: tuple[NetworkConfig, ...]
+    configs: tuple[NetworkSpec, ...]
     seeds: tuple[int, ...]
     signals: torch.Tensor
     train: Examples
@@ -57,7 +57,7 @@ def _generators(seed: int) -> list[torch.Generator]:
             for c in children]
 
 
-def _draw_network(config: NetworkConfig, seed: int) -> dict[str, object]:
+def _draw_network(config: NetworkSpec, seed: int) -> dict[str, object]:
     data_gen, test_gen, mask_gen, init_gen = _generators(seed)
     c = config
     signals = make_signals(c.K, c.d, c.mu, c.signal, data_gen)
@@ -79,12 +79,12 @@ def _stack_examples(items: list[Examples], device: torch.device,
     return stacked.to(device, dtype)
 
 
-def build_batch(configs: Sequence[NetworkConfig], seeds: Sequence[int],
+def build_batch(configs: Sequence[NetworkSpec], seeds: Sequence[int],
                 device: torch.device | str = "cpu") -> NetworkBatch:
-    """Draw the B networks of ``configs`` (which must share ``shape_key()``) with ``seeds``."""
+    """Draw the B networks of ``configs`` (which must share ``shape_key``) with ``seeds``."""
     if len(configs) != len(seeds) or not configs:
         raise ValueError("configs and seeds must be non-empty and of equal length")
-    if len({c.shape_key() for c in configs}) != 1:
+    if len({shape_key(c) for c in configs}) != 1:
         raise ValueError("configs in one batch must share K, m, n, d, q, signal, mask, "
                          "n_test and dtype")
     dtype = getattr(torch, configs[0].dtype)

@@ -1,6 +1,6 @@
 """Batched training driver and the public entry point :func:`simulate`.
 
-Configs are grouped by ``NetworkConfig.shape_key()`` and each group trains as one batch of
+Configs are grouped by ``spec.shape_key`` and each group trains as one batch of
 tensor operations (no Python loop over networks). Every network stops at its own step
 limit T or as soon as its training loss is <= epsilon; a stopped network is frozen while the
 rest of its batch continues, and its stopping step is recorded as ``steps_run``. With the
@@ -15,13 +15,12 @@ from typing import Any
 
 import torch
 
-from simulations.devices import resolve_device
-
+from ..devices import resolve_device
 from .batch import NetworkBatch, build_batch
 from .coefficient_trainer import CoefficientTrainer
-from .config import NetworkConfig
 from .full_trainer import FullTrainer
 from .measurements import Trainer, measure, trajectory_point
+from .spec import NetworkSpec, shape_key
 
 TRAINERS = ("coefficient", "full")
 TRAJECTORY_POINTS = 20
@@ -90,7 +89,7 @@ def train_batch(batch: NetworkBatch, trainer: str = "coefficient",
 
     converged = (loss <= batch.epsilon).tolist()
     for b, result in enumerate(results):
-        result.update(seed=batch.seeds[b], config=batch.configs[b].to_dict(), trainer=trainer,
+        result.update(seed=batch.seeds[b], trainer=trainer,
                       steps_run=int(steps_run[b]), converged=bool(converged[b]))
         if full_steps:
             result["checkpoints"] = [dict(step=s, **point[b])
@@ -104,14 +103,14 @@ def train_batch(batch: NetworkBatch, trainer: str = "coefficient",
     return results
 
 
-def simulate(configs: Sequence[NetworkConfig], seeds: Sequence[int], *,
+def simulate(configs: Sequence[NetworkSpec], seeds: Sequence[int], *,
              device: torch.device | str = "cpu", trainer: str = "coefficient",
              checkpoints: Sequence[int] = (), track: bool = False,
              max_batch: int | None = None) -> list[dict[str, Any]]:
-    """Train every (config, seed) pair; configs sharing ``shape_key()`` train as one batch.
+    """Train every (config, seed) pair; configs sharing ``shape_key`` train as one batch.
 
     Returns one dict per pair, in input order, with plain Python values:
-    ``seed, config, trainer, steps_run, converged, train_loss, train_error, test_error,
+    ``seed, trainer, steps_run, converged, train_loss, train_error, test_error,
     test_error_per_class, signal_per_class, signal_learning, gamma_off_max, zeta_max,
     omega_max, noise_memorization_min, noise_memorization_median, N_j, N_j_plus``; with
     ``checkpoints`` (steps t = number of GD updates) also ``checkpoints``: a list of the same
@@ -130,7 +129,7 @@ def simulate(configs: Sequence[NetworkConfig], seeds: Sequence[int], *,
     target = resolve_device(device)
     groups: dict[tuple, list[int]] = {}
     for index, config in enumerate(configs):
-        groups.setdefault(config.shape_key(), []).append(index)
+        groups.setdefault(shape_key(config), []).append(index)
     results: list[dict[str, Any] | None] = [None] * len(configs)
     for members in groups.values():
         size = max_batch or len(members)

@@ -4,15 +4,40 @@ small Monte Carlo checks, validation, and Hypothesis properties (marked ``proper
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import sympy as sp
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from theorycheck.bounds.chang2021 import closed_forms as cf
+from theorycheck.bounds.chang2021 import fixed_point, general, model, pruning, random_features
+from theorycheck.bounds.chang2021.model import LinearConfig
 
-import bounds.chang2021 as c
-from bounds.chang2021 import closed_forms as cf
+
+def design(name: str, **params):
+    """The arrays of a linear design (through its typed config)."""
+    return LinearConfig(design=name, **params).design_arrays()
+
+
+c = SimpleNamespace(  # the theory under test, by the names the tests below use
+    RULES=model.RULES, MU1=model.MU1, MU_STAR2=model.MU_STAR2,
+    L1=lambda **kw: design("L1", **kw),
+    isotropic=lambda n, p, s, sigma, beta_norm=1.0: design(
+        "isotropic", n=n, p=p, s=s, sigma=sigma, beta_norm=beta_norm),
+    two_level=lambda n, p, s, sigma, k, lam1, lam2: design(
+        "two_level", n=n, p=p, s=s, sigma=sigma, k=k, lam1=lam1, lam2=lam2),
+    relu_kernel=random_features.feature_covariance,
+    rf_equivalent=random_features.rf_equivalent,
+    bias_variance=fixed_point.bias_variance, dense_risk=fixed_point.dense_risk,
+    solve_xi=fixed_point.solve_xi, surrogate=fixed_point.surrogate,
+    dense_risk_general=general.dense_risk_general,
+    pruned_risk_general=general.pruned_risk_general,
+    solve_xi_general=general.solve_xi_general,
+    keep_probabilities=pruning.keep_probabilities, pruned_risk=pruning.pruned_risk,
+    retrained_risk=pruning.retrained_risk, small_model_risk=pruning.small_model_risk,
+)
 
 # ---------------------------------------------------------------- closed forms vs the solver
 
@@ -92,8 +117,8 @@ def test_dense_risk_blows_up_near_interpolation_threshold() -> None:
 
 
 def test_dense_risk_tends_to_null_risk_as_kappa_grows() -> None:
-    n, sigma = 50, 0.5
-    lam, beta, sp_ = c.isotropic(n, 100_000, 10, sigma).model()
+    n, sigma = 10, 0.5
+    lam, beta, sp_ = c.isotropic(n, 20_000, 10, sigma).model()
     null = sigma**2 + float(beta @ beta)
     assert c.dense_risk(lam, beta, sp_, n) == pytest.approx(null, rel=2e-3)
 
@@ -295,9 +320,10 @@ def test_designs() -> None:
     assert lam.size == 120
     assert sp_**2 == pytest.approx(0.25 + float(np.sum(d.beta[120:] ** 2)))
     assert c.L1(p=400).model()[2] == 0.5
-    iso = c.make_design("isotropic", n=100, p=200, s=20, sigma=0.5, beta_norm=2.0)
+    iso = design("isotropic", n=100, p=200, s=20, sigma=0.5, beta_norm=2.0)
     assert np.linalg.norm(iso.beta) == pytest.approx(2.0)
-    assert c.make_design("two_level", n=50, p=80, s=5, sigma=0.1, k=10, lam1=2, lam2=1).kappa == 1.6
+    assert design("two_level", n=50, p=80, s=5, sigma=0.1, k=10, lam1=2, lam2=1).kappa == 1.6
+    assert LinearConfig(p=400).s == 150 and LinearConfig(p=40).s == 40  # s = min(150, p)
     with pytest.raises(ValueError):
         iso.lam[0] = 3.0
 
@@ -342,8 +368,8 @@ def test_retraining_without_formula_is_refused() -> None:
         c.retrained_risk(lam, beta, 0.5, 20, 30, "magnitude")
     with pytest.raises(ValueError, match="protocol"):
         c.retrained_risk(lam, beta, 0.5, 20, 10, "magnitude", protocol="other")
-    with pytest.raises(ValueError, match="unknown design"):
-        c.make_design("L2", p=10)
+    with pytest.raises(ValueError, match="design must be one of"):
+        design("L2", p=10)
     with pytest.raises(ValueError, match="support"):
         c.small_model_risk(lam, beta, 0.5, 20, np.array([0, 0]))
     with pytest.raises(ValueError, match="Sigma"):

@@ -1,8 +1,11 @@
 """Tests of the train-large-then-prune simulators (linear and random-features models).
 
-Monte Carlo checks compare with textbook finite-n facts (no theory module is imported) and use
-fixed seeds; a "within k SE" check fails with probability about 6e-5 (k = 4) under a correct
-simulator, so with fixed seeds these are deterministic regression tests that can fail.
+The regimes come from the paper's model definitions (``chang2021.model``: the ``Design``
+arrays and the random-features config, which carry the rules, scores, kernel and
+activation); no theory module is imported: Monte Carlo checks compare with textbook finite-n
+facts and use fixed seeds. A "within k SE" check fails with probability about 6e-5 (k = 4)
+under a correct simulator, so with fixed seeds these are deterministic regression tests
+that can fail.
 """
 
 from __future__ import annotations
@@ -12,23 +15,18 @@ import math
 import numpy as np
 import pytest
 import torch
-
-from bounds.chang2021.designs import random_features as random_features_design
-from simulations.least_squares import (
+from theorycheck.bounds.chang2021.model import Design, RandomFeaturesConfig, oracle_support
+from theorycheck.simulations import least_squares
+from theorycheck.simulations.least_squares import (
     DTYPE,
     keep_on_support,
     min_norm_least_squares,
-    oracle_support,
     sample_batch,
     sample_linear,
-    simulate_linear,
     top_s_indices,
 )
-from simulations.random_features import (
-    MU1,
+from theorycheck.simulations.random_features import (
     random_features_risk,
-    relu_features,
-    relu_kernel_torch,
     sample_random_features,
     simulate_random_features,
 )
@@ -36,10 +34,33 @@ from simulations.random_features import (
 TWO_PI = 2 * math.pi
 
 
+def simulate_linear(lam, beta, sigma, n, p, s, seeds, **kwargs):
+    """The linear simulator on the design (lam, beta over D features, sigma, n, p, s)."""
+    return least_squares.simulate_linear(Design("test", lam, beta, sigma, n, p, s), seeds,
+                                         **kwargs)
+
+
+def rf_config(d, p, n, s, sigma, theta_norm, feature_seed=0):
+    return RandomFeaturesConfig(d=d, p=p, n=n, s=s, sigma=sigma, theta_norm=theta_norm,
+                                feature_seed=feature_seed)
+
+
 def rf_sim(d, p, n, s, sigma, theta_norm, seeds, feature_seed=0, **kwargs):
-    """The random-features simulator on the regime's design (R, theta) from ``bounds``."""
-    R, theta = random_features_design(d, p, theta_norm, feature_seed)
-    return simulate_random_features(R, theta, n, s, sigma, seeds, **kwargs)
+    """The random-features simulator on the regime's config (R, theta drawn from it)."""
+    return simulate_random_features(rf_config(d, p, n, s, sigma, theta_norm, feature_seed),
+                                    seeds, **kwargs)
+
+
+def random_features_design(d, p, theta_norm, feature_seed):
+    return rf_config(d, p, 1, 1, 0.0, theta_norm, feature_seed).layers
+
+
+ACTIVATION = rf_config(3, 6, 1, 1, 0.0, 1.0)
+
+
+def features(X, R, config=ACTIVATION):
+    """phi(X R^T) with the model's activation (the centered ReLU)."""
+    return config.activation(X @ R.T)
 
 
 def _linear_problem(D: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -202,8 +223,10 @@ def test_retrain_same_on_oracle_support_is_the_small_model() -> None:
 def test_oracle_support_ties_and_order() -> None:
     lam = np.ones(6)
     beta = np.array([0.0, 1.0, -1.0, 0.5, 1.0, 2.0])
-    assert oracle_support(lam, beta, 6, 3).tolist() == [5, 1, 2]
-    assert oracle_support(lam, beta, 4, 2).tolist() == [1, 2]
+    # top-3 of lam beta^2 = (0, 1, 1, .25, 1, 4): index 5, then the tie among 1, 2, 4 goes to
+    # the lower indices; S* is returned sorted
+    assert oracle_support(lam, beta, 3).tolist() == [1, 2, 5]
+    assert oracle_support(lam[:4], beta[:4], 2).tolist() == [1, 2]
 
 
 # --------------------------------------------------------------------- Monte Carlo facts
@@ -222,7 +245,7 @@ def test_ols_risk_matches_exact_finite_n_expectation() -> None:
     sigma_p2 = sigma**2 + float(np.sum(beta[p:] ** 2))
     mean, se = _mean_se([r["dense"] for r in out])
     assert abs(mean - sigma_p2 * (n - 1) / (n - p - 1)) < 4 * se
-    support = oracle_support(lam, beta, p, s)
+    support = oracle_support(lam[:p], beta[:p], s)
     sigma_s2 = sigma**2 + float(np.sum(beta**2) - np.sum(beta[support] ** 2))
     for key in ("retrain_fresh_oracle", "small"):
         mean, se = _mean_se([r[key] for r in out])
@@ -245,7 +268,7 @@ def test_oracle_fresh_retraining_anisotropic_overparameterized() -> None:
         retrain=("fresh",),
         small_model=False,
     )
-    support = oracle_support(lam, beta, p, s)
+    support = oracle_support(lam[:p], beta[:p], s)
     sigma_s2 = sigma**2 + float(np.sum(lam * beta**2) - np.sum(lam[support] * beta[support] ** 2))
     mean, se = _mean_se([r["retrain_fresh_oracle"] for r in out])
     assert abs(mean - sigma_s2 * (n - 1) / (n - s - 1)) < 4 * se
@@ -265,73 +288,68 @@ def test_min_norm_pure_noise_risk() -> None:
 # ------------------------------------------------------------------------- random features
 
 
-def test_relu_kernel_matches_monte_carlo() -> None:
+def test_kernel_and_mu1_match_monte_carlo_in_torch() -> None:
+    """The model's kernel K(rho), evaluated in torch as the simulator does, against the
+    Monte Carlo covariance of its activation; and mu1 = E[u phi(u)] (standard errors < 1e-3
+    with 400k samples; tolerance 4e-3)."""
+    config = rf_config(3, 6, 1, 1, 0.0, 1.0)
     angles = [0.0, 0.3, 1.0, math.pi / 2, 2.5, math.pi]
     R = torch.tensor([[math.cos(t), math.sin(t), 0.0] for t in angles], dtype=DTYPE)
-    R[0] = torch.tensor([1.0, 0.0, 0.0], dtype=DTYPE)
-    K = relu_kernel_torch(R)
+    K = config.kernel((R @ R.T).clamp(-1, 1), torch)
     assert torch.allclose(K, K.T)
     assert torch.allclose(K.diagonal(), torch.full((6,), 0.5 - 1 / TWO_PI, dtype=DTYPE))
     assert K[0, 5].item() == pytest.approx(-1 / TWO_PI)  # rho = -1: E[phi(u) phi(-u)]
     x = torch.randn(400_000, 3, generator=torch.Generator().manual_seed(0), dtype=DTYPE)
-    F = relu_features(x, R)
-    mc = F.T @ F / x.shape[0]
-    # entries of phi(u) phi(v) have sd < 0.6, so the MC standard error is < 1e-3
-    assert torch.allclose(mc, K, atol=4e-3)
-
-
-def test_relu_kernel_rejects_non_unit_rows() -> None:
-    with pytest.raises(ValueError, match="unit"):
-        relu_kernel_torch(2 * torch.eye(3, dtype=DTYPE))
+    F = features(x, R, config)
+    assert torch.allclose(F.T @ F / x.shape[0], K, atol=4e-3)
+    assert (x[:, 0] * F[:, 0]).mean().item() == pytest.approx(config.mu1, abs=4e-3)
 
 
 def test_random_features_risk_matches_test_set() -> None:
     """Exact R(b) vs the mean squared error on 200k fresh test points, within 1%."""
     d, p, n, sigma = 10, 40, 25, 0.3
-    R_np, theta_np = random_features_design(d, p, 1.0, feature_seed=3)
-    R, theta = torch.as_tensor(R_np), torch.as_tensor(theta_np)
+    config = rf_config(d, p, n, 1, sigma, 1.0, feature_seed=3)
+    R, theta = (torch.as_tensor(np.array(a)) for a in config.layers)
     X, y = sample_random_features(theta, sigma, n, torch.Generator().manual_seed(1))
-    b = min_norm_least_squares(relu_features(X, R)[None], y[None])
-    exact = random_features_risk(b, R, theta, sigma, max_bytes=8 * p * 7).item()
-    assert exact == pytest.approx(random_features_risk(b, R, theta, sigma).item(), rel=1e-12)
+    b = min_norm_least_squares(features(X, R)[None], y[None])
+    exact = random_features_risk(config, b, R, theta, max_bytes=8 * p * 7).item()
+    assert exact == pytest.approx(random_features_risk(config, b, R, theta).item(), rel=1e-12)
     gen = torch.Generator().manual_seed(2)
     errors = []
     for _ in range(4):
         x_test, y_test = sample_random_features(theta, sigma, 50_000, gen)
-        errors.append((y_test - relu_features(x_test, R) @ b[0]) ** 2)
+        errors.append((y_test - features(x_test, R) @ b[0]) ** 2)
     err = torch.cat(errors)
     mean, se = err.mean().item(), err.std().item() / math.sqrt(err.numel())
     assert mean == pytest.approx(exact, rel=0.01)
     assert abs(mean - exact) < 4 * se
-    # the zero vector: the null risk sigma^2 + ||theta||^2; mu1 = E[u phi(u)]
-    zero = random_features_risk(torch.zeros(1, p, dtype=DTYPE), R, theta, sigma).item()
+    # the zero vector: the null risk sigma^2 + ||theta||^2
+    zero = random_features_risk(config, torch.zeros(1, p, dtype=DTYPE), R, theta).item()
     assert zero == pytest.approx(sigma**2 + 1.0)
-    assert MU1 == 0.5
 
 
 def test_random_features_simulation_wiring() -> None:
     d, p, n, s, sigma = 8, 50, 30, 10, 0.2
     out = rf_sim(d, p, n, s, sigma, 1.0, [5, 6], feature_seed=4, rules=("magnitude", "hessian"))
-    R_np, theta_np = random_features_design(d, p, 1.0, feature_seed=4)
-    R, theta = torch.as_tensor(R_np), torch.as_tensor(theta_np)
+    config = rf_config(d, p, n, s, sigma, 1.0, feature_seed=4)
+    R, theta = (torch.as_tensor(np.array(a)) for a in config.layers)
+
+    def risk(b):
+        return random_features_risk(config, b, R, theta).item()
+
     for seed, rec in zip([5, 6], out, strict=True):
         X, y = sample_random_features(theta, sigma, n, torch.Generator().manual_seed(seed))
-        F = relu_features(X, R)
+        F = features(X, R)
         a_hat = min_norm_least_squares(F[None], y[None])
-        assert rec["dense"] == pytest.approx(
-            random_features_risk(a_hat, R, theta, sigma).item(), rel=1e-10
-        )
+        assert rec["dense"] == pytest.approx(risk(a_hat), rel=1e-10)
         assert rec["train_residual"] < 1e-8
         kept = np.argsort(-np.abs(a_hat[0].numpy()), kind="stable")[:s]
         pruned = torch.zeros_like(a_hat)
         pruned[0, kept] = a_hat[0, kept]
-        expected = random_features_risk(pruned, R, theta, sigma).item()
-        assert rec["prune_magnitude"] == pytest.approx(expected, rel=1e-10)
+        assert rec["prune_magnitude"] == pytest.approx(risk(pruned), rel=1e-10)
         small = torch.zeros_like(a_hat)
         small[0, :s] = min_norm_least_squares(F[None, :, :s], y[None])[0]
-        assert rec["small"] == pytest.approx(
-            random_features_risk(small, R, theta, sigma).item(), rel=1e-10
-        )
+        assert rec["small"] == pytest.approx(risk(small), rel=1e-10)
         for mode in ("prune", "retrain_same", "retrain_fresh"):
             assert rec[f"{mode}_hessian"] == rec[f"{mode}_magnitude"]
 
@@ -373,6 +391,8 @@ def test_random_features_s_equals_p() -> None:
     ],
 )
 def test_linear_validation(kwargs: dict, name: str) -> None:
+    """Bad regimes are refused when the design is built (the model's one validation layer);
+    bad simulation options by the simulator."""
     args = {
         "lam": np.ones(12),
         "beta": np.ones(12),
@@ -390,15 +410,10 @@ def test_linear_validation(kwargs: dict, name: str) -> None:
 def test_random_features_validation() -> None:
     with pytest.raises(ValueError, match="oracle"):
         rf_sim(5, 20, 10, 5, 0.1, 1.0, [0], rules=("oracle",))
-    with pytest.raises(ValueError, match="s"):
+    with pytest.raises(ValueError, match="s must be"):
         rf_sim(5, 20, 10, 21, 0.1, 1.0, [0])
     with pytest.raises(ValueError, match="theta_norm"):
         rf_sim(5, 20, 10, 5, 0.1, -1.0, [0])
-    R, theta = random_features_design(5, 20, 1.0, 0)
-    with pytest.raises(ValueError, match="unit-norm"):
-        simulate_random_features(2 * R, theta, 10, 5, 0.1, [0])
-    with pytest.raises(ValueError, match="theta"):
-        simulate_random_features(R, theta[:3], 10, 5, 0.1, [0])
 
 
 # ---------------------------------------------------------------------------------- device

@@ -1,4 +1,5 @@
-"""Tests of the randomly pruned two-layer CNN simulator (paper key yang2023)."""
+"""Tests of the randomly pruned two-layer CNN simulator (paper key yang2023); the networks
+are the paper's typed configs (``yang2023.model.NetworkConfig``)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,10 @@ import math
 
 import pytest
 import torch
-
-from simulations.two_layer import (
+from theorycheck.bounds.yang2023.model import NetworkConfig
+from theorycheck.simulations.two_layer import (
     CoefficientTrainer,
     FullTrainer,
-    NetworkConfig,
     build_batch,
     coefficient_statistics,
     kept_count,
@@ -56,30 +56,6 @@ def _assert_results_close(a: dict, b: dict, rtol: float, atol: float) -> None:
         assert math.isclose(a[key], b[key], rel_tol=rtol, abs_tol=atol), key
     for key in ("signal_per_class", "test_error_per_class"):
         assert a[key] == pytest.approx(b[key], rel=rtol, abs=atol), key
-
-
-# ---------------------------------------------------------------- configuration
-
-
-@pytest.mark.parametrize(("name", "value"), [
-    ("p", 0.0), ("p", 1.5), ("p", float("nan")), ("p", -0.1), ("K", 1), ("m", 0), ("n", -3),
-    ("d", 0), ("q", 0), ("q", 1.5), ("q", True), ("mu", 0.0), ("sigma_0", float("nan")),
-    ("sigma_n", -1.0), ("eta", 0.0), ("epsilon", float("inf")), ("steps", -1),
-    ("signal", "gaussian"), ("mask", "magnitude"), ("dtype", "float16"), ("n_test", 0),
-])
-def test_invalid_config_names_parameter(name, value):
-    with pytest.raises(ValueError, match=rf"^{name} must"):
-        NetworkConfig(**{name: value})
-
-
-def test_config_default_step_and_serialization():
-    config = NetworkConfig(p=0.5, d=1000, mu=10.0, m=20)
-    assert config.step_size == pytest.approx(0.5 * 20 / 500.0)
-    assert NetworkConfig(p=0.01, d=1000, m=20).step_size == pytest.approx(0.5 * 20 / 100.0)
-    assert NetworkConfig(eta=0.3).to_dict()["eta"] == 0.3
-    json.dumps(config.to_dict())
-    with pytest.raises(ValueError, match="^K must be <= d"):
-        NetworkConfig(K=5, d=4)
 
 
 # ---------------------------------------------------------------- masks
@@ -225,7 +201,6 @@ def test_simulate_groups_by_shape_and_keeps_input_order():
     results = simulate(configs, [0, 1, 2, 3])
     assert [len(r["N_j"]) for r in results] == [2, 3, 2, 3]
     assert [r["seed"] for r in results] == [0, 1, 2, 3]
-    assert results[2]["config"]["p"] == 0.4
     assert results[3]["N_j"] == [SMALL["m"]] * 3  # dense signals: N_j = m
 
 

@@ -30,12 +30,15 @@ def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
 
 # ---- list -----------------------------------------------------------------------------------
 
-def test_list_prints_every_registered_paper(capsys):
+def test_list_prints_every_installed_paper_and_its_package(capsys):
     code, out, _ = run_cli(capsys, "list")
     assert code == 0
-    listed = [line.split("\t")[0] for line in out.splitlines() if line.strip()]
-    assert "chang2021" in listed
-    assert listed == theorycheck.papers()
+    rows = [line.split("\t") for line in out.splitlines() if line.strip()]
+    assert [r[0] for r in rows] == theorycheck.papers()
+    by_key = {r[0]: r for r in rows}
+    assert by_key["chang2021"][1].startswith("theorycheck ")
+    assert by_key["chang2021"][2] == "theorycheck.bounds.chang2021:PAPER"
+    assert by_key["ols"][1].startswith("theorycheck-example-ols ")  # a third-party plugin
 
 
 def test_module_runs_as_a_script(tmp_path):
@@ -89,22 +92,26 @@ def test_query_values_are_never_evaluated(capsys, tmp_path):
         code, out, err = run_cli(capsys, "query", "chang2021", f"n={value}", "p=400", "s=150")
         assert code == 2, value
         assert out == ""
-        assert "n must be an integer in [1, inf)" in err, err
+        assert "n must be an integer in [1, 1e+07]" in err, err
     assert not sentinel.exists()
 
 
 @pytest.mark.parametrize(
     ("pairs", "needles"),
     [
-        (["p=-5"], ["p must be an integer", "[1, inf)", "-5"]),
-        (["p=nan"], ["p must be an integer", "[1, inf)", "nan"]),
-        (["p=inf"], ["p must be an integer", "[1, inf)"]),
-        (["p=2.5"], ["p must be an integer", "[1, inf)"]),
+        (["p=-5"], ["p must be an integer", "[1, 100000]", "-5"]),
+        (["p=nan"], ["p must be an integer", "[1, 100000]", "nan"]),
+        (["p=inf"], ["p must be an integer", "[1, 100000]"]),
+        (["p=2.5"], ["p must be an integer", "[1, 100000]"]),
+        (["p=1e9"], ["p must be an integer", "[1, 100000]"]),
         (["p=400", "design=nope"], ["design must be one of", "'L1'", "'isotropic'", "nope"]),
         (["s=500", "p=400"], ["s must be an integer in [1, p] = [1, 400]", "500"]),
         (["p=400", "foo=1"], ["unknown parameter", "foo", "allowed"]),
-        (["p=400", "sigma=-1"], ["sigma must be a finite number in [0, inf)"]),
-        (["p=400", "design=two_level", "lam1=0"], ["lam1 must be a finite number in (0, inf)"]),
+        (["p=400", "sigma=-1"], ["sigma must be a finite number in [0, 1e+06]"]),
+        (["p=400", "design=two_level", "lam1=0"],
+         ["lam1 must be a finite number in [1e-06, 1e+06]"]),
+        (["p=400", "d=100"], ["unknown parameter", "'d'"]),
+        (["design=rf", "p=100", "estimates=3"], ["estimates is a simulation option"]),
         (["p=400", "noequals"], ["name=value", "noequals"]),
     ],
 )
@@ -120,7 +127,8 @@ def test_query_bad_input_exits_2_naming_the_parameter(capsys, pairs, needles):
 def test_query_unknown_paper_exits_2(capsys):
     code, _, err = run_cli(capsys, "query", "nopaper", "p=400")
     assert code == 2
-    assert "paper must be one of" in err and "chang2021" in err
+    assert "paper must be one of the installed papers" in err and "chang2021" in err
+    assert len(err.strip().splitlines()) == 1
 
 
 # ---- check ----------------------------------------------------------------------------------
@@ -156,19 +164,31 @@ def test_check_unknown_claim_exits_2(capsys, tmp_path):
     assert "C99" in err and "C1" in err  # names the bad key and the allowed ones
 
 
-def test_check_unknown_budget_is_a_usage_error(capsys):
+def test_check_unknown_budget_exits_2_with_one_line(capsys, tmp_path):
+    code, out, err = run_cli(capsys, "check", "chang2021", "--budget", "huge", "--store",
+                             str(tmp_path / "runs.sqlite"), "--quiet")
+    assert code == 2 and out == ""
+    assert err.strip() == ("theorycheck: error: budget must be one of ['smoke', 'quick', "
+                           "'full'], got 'huge'")
+
+
+def test_usage_errors_are_one_line(capsys):
     with pytest.raises(SystemExit) as exc:
-        main(["check", "chang2021", "--budget", "huge"])
+        main(["check"])
     assert exc.value.code == 2
-    assert "huge" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "paper" in err
+
+
+def test_debug_shows_the_traceback():
+    with pytest.raises(ValueError, match="paper must be one of"):
+        main(["--debug", "query", "nopaper", "p=400"])
 
 
 # ---- Python API -----------------------------------------------------------------------------
 
-def test_papers_lists_chang2021():
-    keys = theorycheck.papers()
-    assert "chang2021" in keys
-    assert len(keys) == len(set(keys))
+def test_papers_lists_the_installed_papers():
+    assert theorycheck.papers() == ["chang2021", "ols", "yang2023"]
 
 
 def test_query_to_dict_is_strict_json():
@@ -222,5 +242,5 @@ def test_query_bad_input_raises_value_error_naming_the_parameter(params, name):
 
 
 def test_query_unknown_paper_raises():
-    with pytest.raises(ValueError, match="paper must be one of"):
+    with pytest.raises(ValueError, match="paper must be one of the installed papers"):
         theorycheck.query("nopaper", p=400)

@@ -108,7 +108,7 @@ def power_law_points(exponent=0.5, decades=2.0, trials=20, noise=0.05):
 def test_order_consistent_for_right_exponent():
     out = OrderComparison("q", "d", exponent=0.5, slack=0.1).evaluate(power_law_points(), rng())
     assert out.status is Status.CONSISTENT, out.reason
-    assert abs(out.evidence["measured_slope"] - 0.5) < 0.05
+    assert abs(out.evidence.measured_slope - 0.5) < 0.05
 
 
 def test_order_catches_planted_exponent_one():
@@ -121,6 +121,60 @@ def test_order_short_path_is_inconclusive_never_consistent():
         power_law_points(decades=0.5), rng())
     assert out.status is Status.INCONCLUSIVE
     assert "decades" in out.reason
+
+
+def test_upper_bound_catches_a_too_small_exponent_and_calls_a_large_one_not_tight():
+    """Measured slope 0.5. An O~(d^0.25) bound is violated (growth 0.25 faster than allowed,
+    slack 0.1): inconsistent. An O~(d^1) bound holds and is reported as not tight."""
+    pts = power_law_points()
+    small = OrderComparison("q", "d", exponent=0.25, slack=0.1, bound="O~").evaluate(pts, rng())
+    assert small.status is Status.INCONSISTENT, small.reason
+    large = OrderComparison("q", "d", exponent=1.0, slack=0.1, bound="O~").evaluate(pts, rng())
+    assert large.status is Status.CONSISTENT, large.reason
+    assert large.evidence.tight is False and "not tight" in large.reason
+    right = OrderComparison("q", "d", exponent=0.5, slack=0.1, bound="O~").evaluate(pts, rng())
+    assert right.status is Status.CONSISTENT and right.evidence.tight is True
+
+
+def test_lower_bound_is_mirrored():
+    pts = power_law_points()
+    big = OrderComparison("q", "d", exponent=0.75, slack=0.1, bound="Omega~").evaluate(pts, rng())
+    assert big.status is Status.INCONSISTENT, big.reason
+    low = OrderComparison("q", "d", exponent=0.0, slack=0.1, bound="Omega~").evaluate(pts, rng())
+    assert low.status is Status.CONSISTENT and "not tight" in low.reason
+
+
+def test_polylog_slack_is_converted_at_the_path():
+    """A factor log(d)^2 on d in [1e4, 1e6] adds 2 (log log 1e6 - log log 1e4) / log 100 =
+    0.088 to the slope; a quantity growing as d^0.5 log(d)^2 then meets O~(d^0.5) with the
+    polylog allowance, and violates it without."""
+    xs = np.logspace(4, 6, 6)
+    pts = [point({"q": x ** 0.5 * np.log(x) ** 2 * np.exp(0.01 * RNG.standard_normal(20))},
+                 d=x) for x in xs]
+    plain = OrderComparison("q", "d", exponent=0.5, slack=0.02, bound="O~").evaluate(pts, rng())
+    assert plain.status is Status.INCONSISTENT, plain.reason
+    poly = OrderComparison("q", "d", exponent=0.5, slack=0.02, bound="O~",
+                           polylog=(2.0, "d")).evaluate(pts, rng())
+    assert poly.status is Status.CONSISTENT, poly.reason
+    expected = 2 * (np.log(np.log(1e6)) - np.log(np.log(1e4))) / np.log(100)
+    assert abs(poly.evidence.allowance - (0.02 + expected)) < 1e-12
+
+
+def test_points_sharing_seeds_are_resampled_whole_seeds_at_a_time():
+    """Every seed carries one common factor across the path, which cancels in the slope:
+    the slope is exactly 0.5 for every seed. Resampling whole seeds sees that (a narrow
+    interval, consistent within 0.02); resampling each point on its own would not."""
+    xs = np.logspace(0, 2, 5)
+    common = np.exp(RNG.standard_normal(30))
+    pts = [point({"q": x ** 0.5 * common}, d=x) for x in xs]
+    for pr in pts:
+        pr.seeds = list(range(30))  # the same seeds at every point
+    out = OrderComparison("q", "d", exponent=0.5, slack=0.02).evaluate(pts, rng())
+    assert out.evidence.paired and out.status is Status.CONSISTENT, out.reason
+    for k, pr in enumerate(pts):
+        pr.seeds = [1000 * k + i for i in range(30)]  # distinct seeds: stratified resampling
+    apart = OrderComparison("q", "d", exponent=0.5, slack=0.02).evaluate(pts, rng())
+    assert not apart.evidence.paired and apart.status is Status.INCONCLUSIVE, apart.reason
 
 
 def test_order_noisy_path_is_inconclusive():
@@ -182,7 +236,7 @@ def test_contrast_reports_both_sides_and_catches_flipped_prediction():
     right = ContrastComparison(a, b, expected=lambda g: -1 if g == "helps" else 1)
     out = right.evaluate(contrast_points(), rng())
     assert out.status is Status.CONSISTENT, out.reason
-    assert [g["measured_sign"] for g in out.evidence["groups"]] == ["A < B", "A > B"]
+    assert [g.measured_sign for g in out.evidence.groups] == ["A < B", "A > B"]
     flipped = ContrastComparison(a, b, expected=lambda g: -1)
     assert flipped.evaluate(contrast_points(), rng()).status is Status.INCONSISTENT
     only_measured = ContrastComparison(a, b, expected=lambda g: None)
@@ -230,7 +284,7 @@ def test_transition_slope_right_and_planted_wrong():
     bad = TransitionComparison("err", "mu", "p", level=0.3, exponent=1.0, slack=0.1)
     out = good.evaluate(pts, rng())
     assert out.status is Status.CONSISTENT, out.reason
-    assert abs(out.evidence["measured_slope"] - 0.5) < 0.05
+    assert abs(out.evidence.measured_slope - 0.5) < 0.05
     assert bad.evaluate(pts, rng()).status is Status.INCONSISTENT
 
 

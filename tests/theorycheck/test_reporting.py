@@ -1,32 +1,79 @@
 """Report writing: Markdown, self-contained HTML and JSON with PNG figures.
 
-One smoke-budget check of C1 (derived, value, plotted), C5 (paper, shape, plotted) and C9
-(derived, symbolic, no figure) on the CPU feeds every test (~10 s); the reports are written
-under ``tmp_path``.
+The example paper (``examples/ols``, installed as a plugin) is checked at the smoke budget,
+handed over as a Paper object with two claims added in this file: a symbolic one (no
+figure) and one whose comparison is defined here, with an evidence kind that reporting has
+never seen: its table and figure must appear in the report all the same.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
 import theorycheck
+from theorycheck.claims import Claim, Point
+from theorycheck.comparisons import IdentityComparison
+from theorycheck.evidence import Evidence, Table
+from theorycheck.figures import HistogramFigure
 from theorycheck.reporting import write_paper_report
+from theorycheck.verdicts import Outcome, Status
 
 PNG = b"\x89PNG\r\n\x1a\n"
-CLAIMS = ["C1", "C5", "C9"]
+CLAIMS = ["E1", "E2", "X1", "X2"]
 STATUSES = {"consistent", "inconsistent", "inconclusive"}
+
+
+@dataclass
+class SpreadEvidence(Evidence):
+    """An evidence kind unknown to reporting: the spread of the measured risks."""
+
+    kind: ClassVar[str] = "spread"
+    values: list[float] = dataclasses.field(default_factory=list)
+
+    def tables(self) -> list[Table]:
+        return [Table("spread of the excess risk (new evidence kind)", ("min", "max"),
+                      [(min(self.values), max(self.values))])]
+
+    def figures(self, title: str) -> list:
+        return [HistogramFigure(title, self.values, name="spread")]
+
+
+@dataclass
+class SpreadComparison:
+    kind: str = "spread"
+
+    def evaluate(self, results, rng) -> Outcome:
+        values = [float(v) for pr in results for v in pr.values("excess_risk")]
+        return Outcome(Status.CONSISTENT, "every risk was measured", SpreadEvidence(values))
+
+
+def extra_claims() -> list[Claim]:
+    ols = theorycheck.get_paper("ols")
+    config = ols.claims()[0].sweep("smoke")[0].config
+    return [
+        Claim("ols", "X1", "Symbolic identity", "1 + 1 = 2", "derived", "this test", None,
+              lambda b: [], IdentityComparison(lambda: [("1 + 1", 1.0 + 1.0, 2.0)])),
+        Claim("ols", "X2", "A new evidence kind", "risks are measured", "derived",
+              "this test", "ols", lambda b: [Point(config, 20, {"n": config.n})],
+              SpreadComparison()),
+    ]
 
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
     store = tmp_path_factory.mktemp("store") / "runs.sqlite"
-    return theorycheck.check("chang2021", budget="smoke", device="cpu", store=str(store),
-                             progress=False, claims=CLAIMS, seed=0)
+    ols = theorycheck.get_paper("ols")
+    paper = dataclasses.replace(ols, claims=lambda: [*ols.claims(), *extra_claims()])
+    return theorycheck.check(paper, budget="smoke", device="cpu", store=str(store),
+                             progress=False, seed=0)
 
 
 @pytest.fixture(scope="module")
@@ -83,18 +130,18 @@ class ReportParser(HTMLParser):
 
 def test_writes_md_html_json_and_png(report):
     out, paths = report
-    assert [p.name for p in paths] == ["chang2021.md", "chang2021.html", "chang2021.json"]
+    assert [p.name for p in paths] == ["ols.md", "ols.html", "ols.json"]
     assert all(p.is_file() and p.stat().st_size > 0 for p in paths)
-    pngs = sorted((out / "figures" / "chang2021").glob("*.png"))
-    # C1 and C5 carry plot data; C9 (symbolic) has no figure
-    assert {p.stem for p in pngs} >= {"C1", "C5"}
+    pngs = sorted((out / "figures" / "ols").glob("*.png"))
+    # E1: the claim's plot; E2: its log-log evidence; X2: the new kind's own figure
+    assert {p.stem for p in pngs} == {"E1-series", "E2-loglog", "X2-spread"}
     for p in pngs:
         assert p.read_bytes().startswith(PNG), p
 
 
 def test_html_is_self_contained_with_a_section_per_claim(report, results):
     out, _ = report
-    text = (out / "chang2021.html").read_text()
+    text = (out / "ols.html").read_text()
     assert 'src="http' not in text and "src='http" not in text
     assert "stylesheet" not in text and "@import" not in text
     parser = ReportParser()
@@ -110,13 +157,14 @@ def test_html_is_self_contained_with_a_section_per_claim(report, results):
         sec = parser.sections[v.claim]
         assert sec["tags"] == [v.provenance], (v.claim, sec)
         assert sec["statuses"] == [v.status.value], (v.claim, sec)
-    assert parser.sections["C1"]["images"] and parser.sections["C5"]["images"]
-    assert parser.sections["C9"]["images"] == []
+    assert parser.sections["E1"]["images"] and parser.sections["E2"]["images"]
+    assert parser.sections["X1"]["images"] == []
+    assert "spread of the excess risk (new evidence kind)" in text
 
 
 def test_markdown_has_legend_and_every_verdict(report, results):
     out, _ = report
-    md = (out / "chang2021.md").read_text()
+    md = (out / "ols.md").read_text()
     assert "Provenance tags" in md
     assert "`paper` = stated in the paper" in md and "`derived` = our own derivation" in md
     assert "`inconclusive` = the evidence cannot decide" in md
@@ -138,16 +186,24 @@ def test_markdown_has_legend_and_every_verdict(report, results):
 
 def test_json_report_round_trips(report, results):
     out, _ = report
-    data = json.loads((out / "chang2021.json").read_text())
-    assert data == json.loads(json.dumps(results.to_dict(), default=str))
+    data = json.loads((out / "ols.json").read_text())
+    assert data == json.loads(json.dumps(results.to_dict(), allow_nan=False))
+    (x2,) = [v for v in data["verdicts"] if v["claim"] == "X2"]
+    assert x2["evidence"]["kind"] == "spread" and len(x2["evidence"]["values"]) == 20
     assert [(v["claim"], v["provenance"], v["status"]) for v in data["verdicts"]] == [
         (v.claim, v.provenance, v.status.value) for v in results.verdicts]
 
 
 def test_suffix_names_the_files(results, tmp_path):
     paths = write_paper_report(results, out=tmp_path, suffix="-smoke")
-    assert [p.name for p in paths] == ["chang2021-smoke.md", "chang2021-smoke.html",
-                                       "chang2021-smoke.json"]
-    assert (tmp_path / "figures" / "chang2021-smoke" / "C1.png").read_bytes().startswith(PNG)
+    assert [p.name for p in paths] == ["ols-smoke.md", "ols-smoke.html", "ols-smoke.json"]
+    assert (tmp_path / "figures" / "ols-smoke" / "E1-series.png").read_bytes().startswith(PNG)
     md = Path(paths[0]).read_text()
-    assert "figures/chang2021-smoke/C1.png" in md
+    assert "figures/ols-smoke/E1-series.png" in md
+
+
+def test_markdown_table_cells_escape_pipes(report):
+    """A '|' in a cell (as in ||mu||) must not split the Markdown table row."""
+    from theorycheck.reporting.documents import cell
+
+    assert cell("||mu||") == "\\|\\|mu\\|\\|"

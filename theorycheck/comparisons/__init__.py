@@ -1,8 +1,9 @@
-"""Kinds of comparison between a measurement and a prediction (DESIGN.md, "Verdicts").
+"""Kinds of comparison between a measurement and a prediction (docs/architecture.md).
 
 Each comparison is a small dataclass holding the prediction and the tolerance, with an
-``evaluate(results, rng) -> Outcome`` method. They are paper-agnostic: any claim of any
-paper can use them.
+``evaluate(results, rng) -> Outcome`` method whose evidence is a typed ``Evidence`` that
+renders its own tables and figures. They are paper-agnostic: any claim of any paper can use
+them.
 """
 
 from theorycheck.comparisons.combine import AllOf, Subset

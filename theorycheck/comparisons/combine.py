@@ -1,4 +1,4 @@
-"""Conjunction of comparisons: a claim with several parts holds when every part holds."""
+"""Conjunction of comparisons, and a comparison restricted to some points of a sweep."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from theorycheck.claims import Comparison, PointResult
+from theorycheck.evidence import Part, PartsEvidence, SubsetEvidence
 from theorycheck.verdicts import Outcome, combine
 
 
@@ -22,8 +23,8 @@ class AllOf:
         outcomes = [part.evaluate(results, rng) for part in self.parts]
         reason = "; ".join(f"[{o.status.value}] {o.reason}" for o in outcomes)
         return Outcome(combine([o.status for o in outcomes]), reason,
-                       {"kind": self.kind, "parts": [dict(o.evidence, status=o.status.value,
-                                                          reason=o.reason) for o in outcomes]})
+                       PartsEvidence([Part(o.status.value, o.reason, o.evidence)
+                                      for o in outcomes]))
 
 
 @dataclass
@@ -37,7 +38,6 @@ class Subset:
     kind: str = "subset"
 
     def evaluate(self, results: list[PointResult], rng: np.random.Generator) -> Outcome:
-        chosen = [pr for pr in results if self.select(pr)]
-        out = self.part.evaluate(chosen, rng)
+        out = self.part.evaluate([pr for pr in results if self.select(pr)], rng)
         reason = f"{self.description}: {out.reason}" if self.description else out.reason
-        return Outcome(out.status, reason, dict(out.evidence, subset=self.description))
+        return Outcome(out.status, reason, SubsetEvidence(self.description, out.evidence))

@@ -3,14 +3,51 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import numpy as np
 
 from theorycheck.claims import PointResult
 from theorycheck.comparisons.bands import decide, per_point_level
+from theorycheck.evidence import Evidence, Table, rows_table
+from theorycheck.figures import Figure, HistogramFigure
 from theorycheck.stats import Interval, dkw_epsilon, ks_distance_normal, mean_interval
 from theorycheck.verdicts import Outcome, combine
+
+
+@dataclass
+class NormalityRow:
+    x: Any
+    regime: dict[str, Any]
+    samples: int
+    ks_distance: float
+    ci: tuple[float, float]
+    tolerance: float
+    mean: float
+    variance: float
+    status: str
+    mean_ci: tuple[float, float] | None = None
+    variance_ci: tuple[float, float] | None = None
+
+
+@dataclass
+class NormalityEvidence(Evidence):
+    kind: ClassVar[str] = "distribution"
+    quantity: str = ""
+    rows: list[NormalityRow] = field(default_factory=list)
+    histogram_samples: list[float] = field(default_factory=list)
+
+    def tables(self) -> list[Table]:
+        return [rows_table(f"distribution: {self.quantity} against N(0, 1)", self.rows, (
+            ("x", "x"), ("regime", "regime"), ("samples", "samples"),
+            ("ks_distance", "KS distance"), ("ci", "DKW band"), ("tolerance", "tolerance"),
+            ("mean", "mean"), ("mean_ci", "mean CI"), ("variance", "variance"),
+            ("variance_ci", "variance CI"), ("status", "status")))]
+
+    def figures(self, title: str) -> list[Figure]:
+        return [HistogramFigure(title, self.histogram_samples)] if self.histogram_samples \
+            else []
 
 
 @dataclass
@@ -53,37 +90,25 @@ class NormalityComparison:
             dist = ks_distance_normal(pooled)
             eps = dkw_epsilon(pooled.size, level)
             status = decide(Interval(dist, dist - eps, dist + eps, level), -np.inf, self.tolerance)
-            moments = {}
+            row = NormalityRow(pr.label(self.x) if self.x else None, dict(pr.point.labels),
+                               int(pooled.size), dist, (dist - eps, dist + eps),
+                               self.tolerance, float(pooled.mean()), float(pooled.var()),
+                               status.value)
             for name, tol, center, fn in (("mean", self.mean_tolerance, 0.0, np.mean),
                                           ("variance", self.variance_tolerance, 1.0, np.var)):
                 if tol is not None:
                     ci = mean_interval([fn(z) for z in per_trial], level)
-                    part = decide(ci, center - tol, center + tol)
-                    status = combine([status, part])
-                    moments[f"{name}_ci"] = ci.to_list()
-                    moments[f"{name}_status"] = part.value
+                    status = combine([status, decide(ci, center - tol, center + tol)])
+                    setattr(row, f"{name}_ci", (ci.low, ci.high))
+            row.status = status.value
             statuses.append(status)
             pooled_all.append(pooled)
-            rows.append({
-                "x": pr.label(self.x) if self.x else None,
-                "labels": dict(pr.point.labels),
-                "samples": int(pooled.size),
-                "ks_distance": dist,
-                "ci": [dist - eps, dist + eps],
-                "tolerance": self.tolerance,
-                "mean": float(pooled.mean()),
-                "variance": float(pooled.var()),
-                "status": status.value,
-                **moments,
-            })
+            rows.append(row)
         allz = np.concatenate(pooled_all) if pooled_all else np.array([])
         shown = rng.choice(allz, size=min(self.keep, allz.size), replace=False)
         reason = (
             f"KS distance of pooled {self.quantity} to N(0,1) <= {self.tolerance} "
             f"(DKW band), |mean| <= {self.mean_tolerance}, |variance - 1| <= "
-            f"{self.variance_tolerance} at {len(rows)} points"
-        )
-        return Outcome(combine(statuses), reason, {
-            "kind": self.kind, "quantity": self.quantity, "rows": rows,
-            "histogram_samples": [float(v) for v in shown],
-        })
+            f"{self.variance_tolerance} at {len(rows)} points")
+        return Outcome(combine(statuses), reason,
+                       NormalityEvidence(self.quantity, rows, [float(v) for v in shown]))

@@ -3,12 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
 from theorycheck.claims import PointResult
+from theorycheck.evidence import Evidence, Table, rows_table
 from theorycheck.verdicts import Outcome, Status
+
+
+@dataclass
+class IdentityRow:
+    case: str
+    closed_form: float
+    solver: float
+    rel_error: float
+    status: str
+
+
+@dataclass
+class IdentityEvidence(Evidence):
+    kind: ClassVar[str] = "identity"
+    tolerance: float = 0.0
+    rows: list[IdentityRow] = field(default_factory=list)
+
+    def tables(self) -> list[Table]:
+        return [rows_table(f"identity: closed form vs solver (rtol {self.tolerance:.0e})",
+                           self.rows, (("case", "case"), ("closed_form", "closed form"),
+                                       ("solver", "solver"), ("rel_error", "rel. error"),
+                                       ("status", "status")))]
 
 
 @dataclass
@@ -27,12 +51,11 @@ class IdentityComparison:
         rows = []
         for label, closed, solver in self.cases():
             err = abs(closed - solver) / max(1.0, abs(solver))
-            rows.append({"case": label, "closed_form": closed, "solver": solver,
-                         "rel_error": err, "status": ("consistent" if err <= self.rtol
-                                                      else "inconsistent")})
-        worst = max((r["rel_error"] for r in rows), default=float("nan"))
-        ok = bool(rows) and worst <= self.rtol
-        status = Status.CONSISTENT if ok else Status.INCONSISTENT
-        return Outcome(status, f"{len(rows)} cases, worst relative error {worst:.2e} "
-                       f"(tolerance {self.rtol:.0e})",
-                       {"kind": self.kind, "rows": rows, "tolerance": self.rtol})
+            ok = bool(np.isfinite(err)) and err <= self.rtol
+            rows.append(IdentityRow(label, closed, solver, err,
+                                    "consistent" if ok else "inconsistent"))
+        worst = max((r.rel_error for r in rows), default=float("nan"))
+        ok = bool(rows) and all(r.status == "consistent" for r in rows)
+        return Outcome(Status.CONSISTENT if ok else Status.INCONSISTENT,
+                       f"{len(rows)} cases, worst relative error {worst:.2e} "
+                       f"(tolerance {self.rtol:.0e})", IdentityEvidence(self.rtol, rows))

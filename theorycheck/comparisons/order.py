@@ -1,71 +1,157 @@
-"""Order comparison: the log-log slope along a one-parameter path against a derived exponent."""
+"""Order comparison: the log-log slope along a one-parameter path against a derived exponent.
+
+Three readings of "quantity = order(parameter^exponent)":
+
+- ``Theta``: two-sided, the slope must lie within ``exponent +/- allowance``;
+- ``O~`` (an upper bound): log(measured / predicted) may not grow faster than the allowance,
+  i.e. slope <= exponent + allowance. A slope clearly below the exponent is consistent with
+  the bound, and reported as "bound not tight on this path";
+- ``Omega~`` (a lower bound), mirrored: slope >= exponent - allowance.
+
+The allowance is ``slack`` (finite-size drift, a slope) plus, with ``polylog = (k, label)``,
+the average log-log slope that a factor log(v)^k adds along the path, where v is the point
+label ``label`` (e.g. d): k (log log v_1 - log log v_0) / (log t_1 - log t_0) between the
+path's ends. A path in a parameter that leaves v fixed gets no polylog allowance.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
 from theorycheck.claims import PointResult
 from theorycheck.comparisons.bands import decide
-from theorycheck.stats import fewest_trials, slope_interval
+from theorycheck.evidence import Evidence, Table, rows_table
+from theorycheck.figures import Figure, LogLogFigure
+from theorycheck.stats import fewest_trials, shares_seeds, slope_interval
 from theorycheck.verdicts import Outcome, Status
+
+Bound = Literal["Theta", "O~", "Omega~"]
+
+
+@dataclass
+class OrderRow:
+    x: float
+    regime: dict[str, Any]
+    trials: int
+    measured: float
+
+
+@dataclass
+class OrderEvidence(Evidence):
+    kind: ClassVar[str] = "order"
+    quantity: str = ""
+    parameter: str = ""
+    bound: str = "Theta"
+    predicted_exponent: float = float("nan")
+    exponent_expr: str = ""
+    allowance: float = float("nan")
+    polylog: str = ""
+    decades: float = 0.0
+    rows: list[OrderRow] = field(default_factory=list)
+    measured_slope: float | None = None
+    ci: tuple[float, float] | None = None
+    paired: bool = False
+    tight: bool | None = None
+
+    def tables(self) -> list[Table]:
+        return [rows_table(f"order ({self.bound}): {self.quantity} along {self.parameter}",
+                           self.rows, (("x", self.parameter), ("regime", "regime"),
+                                       ("trials", "trials"), ("measured", "mean")))]
+
+    def figures(self, title: str) -> list[Figure]:
+        if not self.rows:
+            return []
+        slopes = [(f"predicted ({self.bound}) slope", self.predicted_exponent)]
+        if self.measured_slope is not None:
+            slopes.insert(0, ("fitted slope", self.measured_slope))
+        return [LogLogFigure(title, self.parameter, self.quantity, [r.x for r in self.rows],
+                             [r.measured for r in self.rows], slopes)]
 
 
 @dataclass
 class OrderComparison:
-    """quantity = Theta~(parameter^exponent) along the sweep's path.
+    """quantity = ``bound``(parameter^exponent) along the sweep's path (see module doc).
 
-    Fits log E[quantity] against log(parameter) (the parameter's value is the point label
-    ``parameter``), with a bootstrap CI over seeds, and compares the slope with
-    ``exponent`` (derived by sympy from the predicted expression) within ``slack``: the
-    allowance for polylog factors and finite-size drift, stated in every verdict.
-
-    A path shorter than ``min_decades`` decades, or fewer than three points, is
-    inconclusive, never consistent: a short sweep cannot tell exponents apart.
+    Fits log E[quantity] against log(parameter) (the point label ``parameter``) with a
+    bootstrap interval over seeds (whole seeds across points when the path's points share
+    them) and compares the slope with ``exponent`` (derived by sympy from the predicted
+    expression) as ``bound`` says. A path shorter than ``min_decades`` decades, or of fewer
+    than three points, is inconclusive, never consistent: a short sweep cannot tell
+    exponents apart.
     """
 
     quantity: str
     parameter: str
     exponent: float
     slack: float = 0.15
+    bound: Bound = "Theta"
+    polylog: tuple[float, str] | None = None
     min_decades: float = 1.0
     exponent_expr: str = ""
     n_boot: int = 1000
     level: float = 0.95
     kind: str = "order"
 
+    def allowance(self, results: list[PointResult], xs: np.ndarray) -> tuple[float, str]:
+        """The slope allowance on this path: ``slack`` plus the polylog factor's slope."""
+        if self.polylog is None:
+            return self.slack, ""
+        power, label = self.polylog
+        order = np.argsort(xs)
+        v0 = float(results[order[0]].label(label))
+        v1 = float(results[order[-1]].label(label))
+        span = math.log(xs[order[-1]] / xs[order[0]])
+        extra = power * (math.log(math.log(v1)) - math.log(math.log(v0))) / span
+        return self.slack + extra, (f"log({label})^{power:g} adds {extra:.3f} to the slope "
+                                    f"between {label} = {v0:g} and {v1:g}")
+
     def evaluate(self, results: list[PointResult], rng: np.random.Generator) -> Outcome:
         xs = np.array([float(pr.label(self.parameter)) for pr in results])
         samples = [pr.values(self.quantity) for pr in results]
-        means = [float(np.mean(s)) for s in samples]
-        evidence = {
-            "kind": self.kind, "quantity": self.quantity, "parameter": self.parameter,
-            "predicted_exponent": self.exponent, "exponent_expr": self.exponent_expr,
-            "slack": self.slack,
-            "rows": [{"x": float(x), "measured": m, "labels": dict(pr.point.labels),
-                      "trials": len(s)} for x, m, s, pr in zip(xs, means, samples, results)],
-        }
         decades = float(np.log10(xs.max() / xs.min())) if xs.size else 0.0
-        evidence["decades"] = decades
+        ev = OrderEvidence(
+            self.quantity, self.parameter, self.bound, self.exponent, self.exponent_expr,
+            decades=decades,
+            rows=[OrderRow(float(x), dict(pr.point.labels), len(s), float(np.mean(s)))
+                  for x, s, pr in zip(xs, samples, results)])
         if xs.size < 3 or decades < self.min_decades:
             return Outcome(Status.INCONCLUSIVE,
-                           f"path spans {decades:.2f} decades over {xs.size} points; "
-                           f"at least {self.min_decades} decades and 3 points are needed",
-                           evidence)
-        if min(means) <= 0:
+                           f"path spans {decades:.2f} decades over {xs.size} points; at least "
+                           f"{self.min_decades} decades and 3 points are needed", ev)
+        if not all(np.all(np.isfinite(s)) for s in samples):
+            return Outcome(Status.INCONCLUSIVE, f"{self.quantity} is not defined in every "
+                           "trial along the path: no slope", ev)
+        if min(r.measured for r in ev.rows) <= 0:
             return Outcome(Status.INCONCLUSIVE,
-                           f"{self.quantity} is not positive along the path: no log-log fit",
-                           evidence)
+                           f"{self.quantity} is not positive along the path: no log-log fit", ev)
         if fewest_trials(samples) < 2:
             return Outcome(Status.INCONCLUSIVE, "fewer than 2 trials at some point: no "
-                           "interval can be formed", evidence)
-        ci, _ = slope_interval(xs, samples, rng, n_boot=self.n_boot, level=self.level)
-        status = decide(ci, self.exponent - self.slack, self.exponent + self.slack)
-        evidence.update(measured_slope=ci.estimate, ci=ci.to_list())
+                           "interval can be formed", ev)
+        ev.paired = shares_seeds([pr.seeds for pr in results])
+        ci, _ = slope_interval(xs, samples, rng, paired=ev.paired, n_boot=self.n_boot,
+                               level=self.level)
+        allowance, polylog_note = self.allowance(results, xs)
+        ev.allowance, ev.polylog = allowance, polylog_note
+        ev.measured_slope, ev.ci = ci.estimate, (ci.low, ci.high)
+        e = self.exponent
+        band = {"Theta": (e - allowance, e + allowance), "O~": (-np.inf, e + allowance),
+                "Omega~": (e - allowance, np.inf)}[self.bound]
+        status = decide(ci, *band)
+        note = ""
+        if status is Status.CONSISTENT and self.bound != "Theta":
+            ev.tight = bool(ci.low <= e + allowance and ci.high >= e - allowance)
+            if not ev.tight:
+                note = "; bound not tight on this path (the quantity grows " + (
+                    "more slowly" if self.bound == "O~" else "faster") + " than the bound)"
+        paired = ", whole seeds resampled across the path" if ev.paired else ""
         reason = (
             f"log-log slope of {self.quantity} in {self.parameter}: {ci.estimate:.3f} "
-            f"[{ci.low:.3f}, {ci.high:.3f}] vs predicted {self.exponent:.3f} "
-            f"+/- {self.slack} (polylog slack) over {decades:.2f} decades"
-        )
-        return Outcome(status, reason, evidence)
+            f"[{ci.low:.3f}, {ci.high:.3f}]{paired} vs {self.bound} exponent {e:.3f}, allowed "
+            f"{'+/-' if self.bound == 'Theta' else '+' if self.bound == 'O~' else '-'}"
+            f"{allowance:.3f} (slack {self.slack}{'; ' + polylog_note if polylog_note else ''}) "
+            f"over {decades:.2f} decades{note}")
+        return Outcome(status, reason, ev)

@@ -3,14 +3,42 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import numpy as np
 
 from theorycheck.claims import PointResult
 from theorycheck.comparisons.bands import decide, per_point_level
+from theorycheck.evidence import Evidence, Table, rows_table
 from theorycheck.stats import proportion_interval
 from theorycheck.verdicts import Outcome, combine
+
+
+@dataclass
+class ProportionRow:
+    x: Any
+    regime: dict[str, Any]
+    trials: int
+    measured: float
+    ci: tuple[float, float]
+    predicted: float
+    tolerance: float
+    status: str
+    note: str
+
+
+@dataclass
+class ProportionEvidence(Evidence):
+    kind: ClassVar[str] = "proportion"
+    quantity: str = ""
+    rows: list[ProportionRow] = field(default_factory=list)
+
+    def tables(self) -> list[Table]:
+        return [rows_table(f"proportion: frequency of {self.quantity}", self.rows, (
+            ("x", "x"), ("regime", "regime"), ("trials", "trials"), ("measured", "measured"),
+            ("ci", "95% CI"), ("predicted", "predicted"), ("tolerance", "tolerance"),
+            ("status", "status"), ("note", "events")))]
 
 
 @dataclass
@@ -18,8 +46,9 @@ class ProportionComparison:
     """P(event) = ``predict(point)`` within ``atol``, from counts pooled over trials.
 
     Each trial contributes ``quantity`` events out of ``per_trial`` chances (e.g. dead
-    classes out of K); the interval is Clopper-Pearson at a Bonferroni-corrected level,
-    which stays honest for small, discrete counts where a t-interval degenerates.
+    classes out of K); the interval is exact binomial (Clopper-Pearson, scipy's
+    ``binomtest``) at a Bonferroni-corrected level, which stays honest for small, discrete
+    counts where a t-interval degenerates.
     """
 
     quantity: str
@@ -40,12 +69,10 @@ class ProportionComparison:
             pred = float(self.predict(pr))
             status = decide(ci, pred - self.atol, pred + self.atol)
             statuses.append(status)
-            rows.append({"x": pr.label(self.x) if self.x else None,
-                         "labels": dict(pr.point.labels), "trials": len(pr.results),
-                         "measured": ci.estimate, "ci": ci.to_list(), "predicted": pred,
-                         "tolerance": self.atol, "status": status.value,
-                         "note": f"{events} of {total}"})
+            rows.append(ProportionRow(pr.label(self.x) if self.x else None,
+                                      dict(pr.point.labels), len(pr.results), ci.estimate,
+                                      (ci.low, ci.high), pred, self.atol, status.value,
+                                      f"{events} of {total}"))
         reason = (f"frequency of {self.quantity} (per {self.per_trial} chances) vs predicted "
                   f"probability (atol {self.atol}, Clopper-Pearson) at {len(rows)} points")
-        return Outcome(combine(statuses), reason,
-                       {"kind": self.kind, "quantity": self.quantity, "rows": rows})
+        return Outcome(combine(statuses), reason, ProportionEvidence(self.quantity, rows))

@@ -2,25 +2,51 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal
 
 import numpy as np
 
 from theorycheck.claims import PointResult
 from theorycheck.comparisons.bands import decide, per_point_level
-from theorycheck.stats import Interval, difference_interval, fewest_trials, resample
+from theorycheck.evidence import Evidence, Table, rows_table
+from theorycheck.stats import bootstrap_trials, difference_interval, fewest_trials, shares_seeds
 from theorycheck.verdicts import Outcome, Status, combine
+
+
+@dataclass
+class CurveRow:
+    x: float
+    measured: float
+    trials: int
+
+
+@dataclass
+class PeakEvidence(Evidence):
+    kind: ClassVar[str] = "peak"
+    quantity: str = ""
+    parameter: str = ""
+    predicted_peak: float = float("nan")
+    window: tuple[float, float] = (float("nan"), float("nan"))
+    measured_peak: float = float("nan")
+    bootstrap_fraction_in_window: float | None = None
+    rows: list[CurveRow] = field(default_factory=list)
+
+    def tables(self) -> list[Table]:
+        return [rows_table(f"peak of {self.quantity} in {self.parameter}: measured "
+                           f"{self.measured_peak:.3g}, predicted {self.predicted_peak:.3g}",
+                           self.rows, (("x", self.parameter), ("trials", "trials"),
+                                       ("measured", "mean")))]
 
 
 @dataclass
 class PeakComparison:
     """argmax_x E[quantity](x) lies within a factor ``factor`` of ``predicted`` (log scale).
 
-    The measured peak location is bootstrapped over seeds (each point resampled on its
-    own); consistent when at least ``level`` of the bootstrap peaks fall in
-    [predicted / factor, predicted * factor], inconsistent when at most 1 - level do.
-    A grid with no point in that window cannot decide and is inconclusive.
+    The measured peak location is bootstrapped over seeds; consistent when at least
+    ``level`` of the bootstrap peaks fall in [predicted / factor, predicted * factor],
+    inconsistent when at most 1 - level do. A grid with no point in that window cannot
+    decide and is inconclusive.
     """
 
     quantity: str
@@ -34,44 +60,76 @@ class PeakComparison:
     def evaluate(self, results: list[PointResult], rng: np.random.Generator) -> Outcome:
         xs = np.array([float(pr.label(self.parameter)) for pr in results])
         groups = [pr.values(self.quantity) for pr in results]
-        means = np.array([g.mean() for g in groups])
         lo, hi = self.predicted / self.factor, self.predicted * self.factor
-        inside = (xs >= lo) & (xs <= hi)
-        peak = float(xs[int(np.nanargmax(means))])
-        boot = np.array([xs[int(np.nanargmax([g.mean() for g in resample(groups, rng)]))]
-                         for _ in range(self.n_boot)])
-        frac = float(np.mean((boot >= lo) & (boot <= hi)))
-        evidence = {
-            "kind": self.kind, "quantity": self.quantity, "parameter": self.parameter,
-            "predicted_peak": self.predicted, "window": [lo, hi], "measured_peak": peak,
-            "bootstrap_fraction_in_window": frac,
-            "rows": [{"x": float(x), "measured": float(m)} for x, m in zip(xs, means)],
-        }
+        ev = PeakEvidence(self.quantity, self.parameter, self.predicted, (lo, hi),
+                          rows=[CurveRow(float(x), float(np.mean(g)), len(g))
+                                for x, g in zip(xs, groups)])
+        if not results:
+            return Outcome(Status.INCONCLUSIVE, "no points", ev)
+        if not all(np.all(np.isfinite(g)) for g in groups):
+            return Outcome(Status.INCONCLUSIVE, f"{self.quantity} is not finite in every "
+                           "trial: no peak location", ev)
+        ev.measured_peak = float(xs[int(np.argmax([g.mean() for g in groups]))])
         if fewest_trials(groups) < 2:
             return Outcome(Status.INCONCLUSIVE, "fewer than 2 trials at some point: no "
-                           "bootstrap of the peak location", evidence)
+                           "bootstrap of the peak location", ev)
+        inside = (xs >= lo) & (xs <= hi)
         if not inside.any():
             return Outcome(Status.INCONCLUSIVE,
                            f"no sweep point within [{lo:.3g}, {hi:.3g}]: the grid cannot "
-                           "locate the predicted peak", evidence)
+                           "locate the predicted peak", ev)
+
+        def in_window(idx: list[np.ndarray]) -> float:
+            peak = xs[int(np.argmax([g[i].mean() for g, i in zip(groups, idx)]))]
+            return float(lo <= peak <= hi)
+
+        _, reps = bootstrap_trials(in_window, [g.size for g in groups], rng,
+                                   paired=shares_seeds([pr.seeds for pr in results]),
+                                   n_boot=self.n_boot)
+        frac = float(np.mean(reps))
+        ev.bootstrap_fraction_in_window = frac
         if frac >= self.level:
             status = Status.CONSISTENT
         elif frac <= 1 - self.level:
             status = Status.INCONSISTENT
         else:
             status = Status.INCONCLUSIVE
-        reason = (f"peak of {self.quantity} at {self.parameter} = {peak:.3g}; predicted "
-                  f"{self.predicted:.3g} (window x/{self.factor}..x*{self.factor}); "
+        reason = (f"peak of {self.quantity} at {self.parameter} = {ev.measured_peak:.3g}; "
+                  f"predicted {self.predicted:.3g} (window x/{self.factor}..x*{self.factor}); "
                   f"{frac:.0%} of bootstrap peaks in the window")
-        return Outcome(status, reason, evidence)
+        return Outcome(status, reason, ev)
+
+
+@dataclass
+class PairRow:
+    start: float
+    end: float
+    change: float
+    rise_ci: tuple[float, float]
+    status: str
+
+
+@dataclass
+class MonotoneEvidence(Evidence):
+    kind: ClassVar[str] = "monotone"
+    quantity: str = ""
+    parameter: str = ""
+    direction: str = "non-increasing"
+    pairs: list[PairRow] = field(default_factory=list)
+    rows: list[CurveRow] = field(default_factory=list)
+
+    def tables(self) -> list[Table]:
+        return [rows_table(f"monotone: {self.quantity} {self.direction} in {self.parameter}",
+                           self.pairs, (("start", "from"), ("end", "to"), ("change", "change"),
+                                        ("rise_ci", "rise CI"), ("status", "status")))]
 
 
 @dataclass
 class MonotoneComparison:
     """E[quantity] is non-increasing (or non-decreasing) in ``parameter``, up to ``tolerance``.
 
-    For each pair of neighbouring points the interval of the difference of means (Welch,
-    Bonferroni over pairs) is compared with the allowed change: a rise above
+    For each pair of neighbouring points the Welch interval of the difference of means
+    (t quantiles, Bonferroni over pairs) is compared with the allowed change: a rise above
     ``tolerance`` with confidence is inconsistent with "non-increasing".
     """
 
@@ -84,22 +142,25 @@ class MonotoneComparison:
 
     def evaluate(self, results: list[PointResult], rng: np.random.Generator) -> Outcome:
         ordered = sorted(results, key=lambda pr: float(pr.label(self.parameter)))
-        sign = 1.0 if self.direction == "non-increasing" else -1.0
         level = per_point_level(self.level, max(len(ordered) - 1, 1))
-        rows, statuses = [], []
+        ev = MonotoneEvidence(self.quantity, self.parameter, self.direction, rows=[
+            CurveRow(float(pr.label(self.parameter)), float(pr.values(self.quantity).mean()),
+                     len(pr.results)) for pr in ordered])
+        statuses = []
         for a, b in zip(ordered, ordered[1:]):
-            d = difference_interval(a.values(self.quantity), b.values(self.quantity), level)
-            ci = d if sign > 0 else Interval(-d.estimate, -d.high, -d.low, level)
-            status = decide(ci, -np.inf, self.tolerance)
+            va, vb = a.values(self.quantity), b.values(self.quantity)
+            if not (np.all(np.isfinite(va)) and np.all(np.isfinite(vb))):
+                status, d = Status.INCONCLUSIVE, None
+            else:
+                d = difference_interval(va, vb, level)
+                rise = d if self.direction == "non-increasing" else d.negated()
+                status = decide(rise, -np.inf, self.tolerance)
             statuses.append(status)
-            rows.append({"from": float(a.label(self.parameter)),
-                         "to": float(b.label(self.parameter)),
-                         "change": d.estimate, "rise_ci": ci.to_list(),
-                         "status": status.value})
-        means = [{"x": float(pr.label(self.parameter)),
-                  "measured": float(pr.values(self.quantity).mean())} for pr in ordered]
+            ev.pairs.append(PairRow(
+                float(a.label(self.parameter)), float(b.label(self.parameter)),
+                float("nan") if d is None else d.estimate,
+                (float("nan"), float("nan")) if d is None else (rise.low, rise.high),
+                status.value))
         reason = (f"{self.quantity} {self.direction} in {self.parameter} (allowed change "
-                  f"{self.tolerance}) over {len(rows)} neighbouring pairs")
-        return Outcome(combine(statuses), reason,
-                       {"kind": self.kind, "quantity": self.quantity, "pairs": rows,
-                        "rows": means, "direction": self.direction})
+                  f"{self.tolerance}) over {len(ev.pairs)} neighbouring pairs (Welch intervals)")
+        return Outcome(combine(statuses), reason, ev)

@@ -3,15 +3,48 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
 from theorycheck.claims import PointResult
 from theorycheck.comparisons.bands import decide, per_point_level
-from theorycheck.stats import Interval, mean_interval
+from theorycheck.evidence import Evidence, Table, rows_table
+from theorycheck.stats import mean_interval
 from theorycheck.verdicts import Outcome, Status, combine
+
+
+@dataclass
+class ValueRow:
+    """One point: the measured mean and its interval against the prediction."""
+
+    x: Any
+    regime: dict[str, Any]
+    trials: int
+    measured: float
+    predicted: float
+    status: str
+    ci: tuple[float, float] | None = None
+    tolerance: float | None = None
+    rel_error: float | None = None
+    note: str = ""
+
+
+@dataclass
+class ValueEvidence(Evidence):
+    """Measured means, intervals and predictions, point by point."""
+
+    kind: ClassVar[str] = "value"
+    quantity: str = ""
+    relation: str = "=="
+    rows: list[ValueRow] = field(default_factory=list)
+
+    def tables(self) -> list[Table]:
+        return [rows_table(f"value: E[{self.quantity}] {self.relation} predicted", self.rows, (
+            ("x", "x"), ("regime", "regime"), ("trials", "trials"), ("measured", "measured"),
+            ("ci", "95% CI"), ("predicted", "predicted"), ("tolerance", "tolerance"),
+            ("rel_error", "rel. error"), ("status", "status"), ("note", "note")))]
 
 
 @dataclass
@@ -26,8 +59,9 @@ class ValueComparison:
     - ``"<="``: difference <= atol + rtol |predicted| (an upper bound);
     - ``">="``: difference >= -(atol + rtol |predicted|) (a lower bound).
 
-    Trials where the quantity is not finite (undefined for that trial) are left out; points
-    with no usable trial or no finite prediction are reported and count as inconclusive.
+    A trial where the quantity is undefined (NaN: e.g. the error of dead classes in a
+    network that has none) does not enter the mean, and the row says how many there were;
+    a point with no usable trial or no finite prediction is inconclusive.
     """
 
     quantity: str
@@ -45,45 +79,39 @@ class ValueComparison:
         for pr in results:
             measured = pr.values(self.quantity)
             predicted = np.broadcast_to(np.asarray(self.predict(pr), dtype=float), measured.shape)
-            usable = np.isfinite(measured)  # a trial may lack the quantity (e.g. no dead class)
+            usable = np.isfinite(measured)
+            undefined = int((~usable).sum())
             measured, predicted = measured[usable], predicted[usable]
             pred_mean = float(np.mean(predicted)) if predicted.size else float("nan")
-            row = {
-                "x": pr.label(self.x) if self.x else None,
-                "labels": dict(pr.point.labels),
-                "trials": int(measured.size),
-                "measured": float(np.mean(measured)) if measured.size else float("nan"),
-                "predicted": pred_mean,
-            }
+            row = ValueRow(
+                x=pr.label(self.x) if self.x else None, regime=dict(pr.point.labels),
+                trials=int(measured.size),
+                measured=float(np.mean(measured)) if measured.size else float("nan"),
+                predicted=pred_mean, status=Status.INCONCLUSIVE.value,
+                note=(f"{undefined} of {len(usable)} trials do not define {self.quantity}"
+                      if undefined else ""))
+            rows.append(row)
             if measured.size == 0 or not np.all(np.isfinite(predicted)):
-                row.update(status=Status.INCONCLUSIVE.value,
-                           note="no finite prediction here" if measured.size
-                           else "no trial has this quantity")
+                row.note = "; ".join(filter(None, [row.note, "no finite prediction here"
+                                                   if measured.size else
+                                                   "no trial defines this quantity"]))
                 statuses.append(Status.INCONCLUSIVE)
-                rows.append(row)
                 continue
             diff = mean_interval(measured - predicted, level=level)
             tol = self.atol + self.rtol * abs(pred_mean)
             low, high = {"==": (-tol, tol), "<=": (-np.inf, tol), ">=": (-tol, np.inf)}[
-                self.relation
-            ]
+                self.relation]
             status = decide(diff, low, high)
-            ci = Interval(row["measured"], diff.low + pred_mean, diff.high + pred_mean, level)
-            row.update(
-                ci=ci.to_list(),
-                tolerance=tol,
-                rel_error=(row["measured"] - pred_mean) / pred_mean if pred_mean else None,
-                status=status.value,
-            )
+            row.ci = (diff.low + pred_mean, diff.high + pred_mean)
+            row.tolerance = tol
+            row.rel_error = (row.measured - pred_mean) / pred_mean if pred_mean else None
+            row.status = status.value
             statuses.append(status)
-            rows.append(row)
-        status = combine(statuses)
-        counts = {s.value: statuses.count(s) for s in Status}
+        counts = {s: statuses.count(s) for s in Status}
         reason = (
             f"{self.quantity} {self.relation} prediction (rtol={self.rtol}, atol={self.atol}) "
-            f"at {len(rows)} points: {counts['consistent']} consistent, "
-            f"{counts['inconsistent']} inconsistent, {counts['inconclusive']} inconclusive "
-            f"({level:.4f} per-point intervals, Bonferroni over the sweep)"
-        )
-        return Outcome(status, reason, {"kind": self.kind, "quantity": self.quantity,
-                                        "relation": self.relation, "rows": rows})
+            f"at {len(rows)} points: {counts[Status.CONSISTENT]} consistent, "
+            f"{counts[Status.INCONSISTENT]} inconsistent, {counts[Status.INCONCLUSIVE]} "
+            f"inconclusive ({level:.4f} per-point intervals, Bonferroni over the sweep)")
+        return Outcome(combine(statuses), reason,
+                       ValueEvidence(self.quantity, self.relation, rows))

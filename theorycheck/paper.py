@@ -1,0 +1,65 @@
+"""What a paper plugin provides: the :class:`Paper` object the core works with.
+
+A paper is a package found through the entry-point group ``theorycheck.papers`` (or an object
+handed directly to ``check`` / ``report``, e.g. defined in a notebook). It provides its key
+and citation, its claims, its measurements (simulations the checker pairs with the claims by
+name), its regime ``query`` and, optionally, a ``plan`` (the cheapest regime in which given
+conditions hold) and its budgets. The core never imports a paper: it only reads this object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from theorycheck.claims import BUDGETS, Claim
+from theorycheck.regime import RegimeReport
+
+Request = tuple[Any, int]
+"""One run: (the paper's model config for a point, a trial seed)."""
+MeasureFn = Callable[[Sequence[Request], str], list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """A simulation the checker can run: ``fn(requests, device) -> one result per request``.
+
+    ``requests`` are (config, seed) pairs; the function may batch them however it likes (e.g.
+    many networks in one tensor), but each result depends only on its own (config, seed).
+    ``version`` is part of every run's content hash: bump it when the simulator's output for
+    a given configuration and seed changes. ``chunk`` runs are simulated (and stored) at a
+    time.
+    """
+
+    name: str
+    fn: MeasureFn
+    version: str
+    chunk: int = 64
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A paper plugin: claims, measurements and regime queries under one key."""
+
+    key: str
+    title: str
+    citation: str
+    claims: Callable[[], list[Claim]]
+    measurements: Sequence[Measurement] = ()
+    query: Callable[..., RegimeReport] | None = None
+    plan: Callable[..., Any] | None = None
+    budgets: tuple[str, ...] = BUDGETS
+
+    def measurement(self, name: str) -> Measurement:
+        """The measurement ``name``; KeyError listing the paper's measurements."""
+        for m in self.measurements:
+            if m.name == name:
+                return m
+        raise KeyError(f"paper {self.key!r} has no measurement {name!r}; it has "
+                       f"{[m.name for m in self.measurements]}")
+
+    def check_budget(self, budget: str) -> str:
+        if budget not in self.budgets:
+            raise ValueError(f"budget must be one of {list(self.budgets)}, got {budget!r}")
+        return budget
