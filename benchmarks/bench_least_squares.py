@@ -19,8 +19,8 @@ import math
 from typing import Any
 
 import numpy as np
-
-from simulations.least_squares import simulate_linear
+from theorycheck.bounds.chang2021.model import Design
+from theorycheck.simulations.least_squares import simulate_linear
 
 from .common import paired, resolve_device, set_numpy_blas_threads, table
 
@@ -55,8 +55,9 @@ def naive(lam: np.ndarray, beta: np.ndarray, p: int, seeds: list[int]) -> list[d
 
 def batched(lam: np.ndarray, beta: np.ndarray, p: int, seeds: list[int],
             device: str) -> list[dict]:
-    return simulate_linear(lam, beta, SIGMA, N, p, S, seeds, device=device,
-                           rules=("magnitude",), retrain=("none",), small_model=False)
+    return simulate_linear(Design("benchmark", lam, beta, SIGMA, N, p, S), seeds,
+                           device=device, rules=("magnitude",), retrain=("none",),
+                           small_model=False)
 
 
 def _agreement(base: list[dict], cand: list[dict]) -> dict[str, Any]:

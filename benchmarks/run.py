@@ -44,17 +44,24 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in (None, "least_squares"):
         rows += bench_least_squares.run(device, repeats=max(args.repeats, 5))
         print(f"[benchmarks] least_squares done ({len(rows)} rows)", flush=True)
+    single: list[dict] = []
     if args.only in (None, "two_layer"):
         rows += bench_two_layer.run(device, repeats=args.repeats, steps=args.steps)
+        single = [bench_two_layer.one_network(d, args.steps, device)
+                  for d in (10_000, 1_000_000, 10_000_000)]
     info["load_average_end"] = machine(device)["load_average"]
     info["total_seconds"] = round(time.perf_counter() - start, 1)
     print()
     print(table(rows))
+    for row in single:
+        print(f"one network d={row['d']:.0e}: {row['seconds']:.1f} s, peak memory "
+              f"{row['peak_bytes'] / 2**20:.0f} MiB, {row['steps_run']} steps")
     print(f"\n{info['cpu_model']}, {info['cores']} cores, torch {info['torch']} "
           f"({info['torch_threads']} threads), numpy BLAS threads {blas_threads}, "
           f"device {device}; load average {info['load_average']} -> "
           f"{info['load_average_end']}; {info['total_seconds']} s; {info['date']}")
-    args.out.write_text(json.dumps({"machine": info, "results": rows}, indent=2) + "\n")
+    args.out.write_text(json.dumps({"machine": info, "results": rows, "one_network": single},
+                                   indent=2) + "\n")
     print(f"wrote {args.out}")
     return 0
 

@@ -1,7 +1,8 @@
 """theorycheck: check the theory of neural-network pruning against simulation.
 
 Public API (docs/architecture.md): ``papers()``, ``query(paper, **params)``,
-``check(paper, budget, device, backend)``, ``report(papers, budget, out)``. A paper is an
+``plan(paper, regime=..., constants=..., **fixed)``, ``check(paper, budget, device, backend)``,
+``report(papers, budget, out)``. A paper is an
 installed plugin (entry-point group ``theorycheck.papers``) named by its key, or a
 :class:`Paper` object.
 """
@@ -33,6 +34,19 @@ def query(paper: str | Paper, **params: Any) -> RegimeReport:
     return spec.query(**params)
 
 
+def plan(paper: str | Paper, **kwargs: Any) -> RegimeReport:
+    """The cheapest regime of ``paper`` in which its theorem's conditions and the requested
+    regime hold (``regime=``, ``constants=``, fixed parameters by name), as a regime report
+    with the margins (and, with ``estimate=True``, the measured run-time estimate).
+
+    Bad input raises ValueError naming the parameter (or the condition that cannot hold).
+    """
+    spec = get_paper(paper)
+    if spec.plan is None:
+        raise ValueError(f"paper {spec.key!r} has no regime planner")
+    return spec.plan(**kwargs)
+
+
 def report(papers: Sequence[str | Paper] | None = None, budget: str = "quick",
            out: str | Path = "reports", **kwargs: Any) -> list[Path]:
     """Run the checks and write ``out/<paper>.md``, ``.html`` and ``.json`` for each paper
@@ -43,4 +57,4 @@ def report(papers: Sequence[str | Paper] | None = None, budget: str = "quick",
 
 
 __all__ = ["CheckResults", "Measurement", "Paper", "RegimeReport", "Status", "Verdict",
-           "check", "get_paper", "installed", "papers", "query", "report"]
+           "check", "get_paper", "installed", "papers", "plan", "query", "report"]

@@ -25,7 +25,7 @@ from theorycheck.figures import Figure, SeriesFigure, SeriesPoint, TrajectoryFig
 from theorycheck.paper import Paper
 from theorycheck.registry import get_paper
 from theorycheck.stats import mean_interval
-from theorycheck.store import ResultStore
+from theorycheck.store import ResultStore, run_key
 from theorycheck.verdicts import Outcome, RunRecord, Status, Verdict
 
 SEED_RULE = "SeedSequence([root_seed, hash(config or seed group)]).spawn(trials)"
@@ -81,7 +81,7 @@ def measure_points(paper: Paper, claim: Claim, points: Sequence[Point],
     return [measured[i] for i in range(len(points))]
 
 
-def series_figure(claim: Claim, inside: list[PointResult],
+def series_figure(claim: Claim, sweep: list[Point], inside: list[PointResult],
                   outside: list[PointResult]) -> SeriesFigure:
     """The claim's plot: each plotted quantity's mean and 95% CI at each point (measured in
     this run; points outside the claim's conditions in series of their own) over the
@@ -101,7 +101,7 @@ def series_figure(claim: Claim, inside: list[PointResult],
                                           pr.label(plot.panel) if plot.panel else None))
     return SeriesFigure(
         f"{claim.key}: {claim.title}", plot.x, plot.y, points,
-        plot.theory() if plot.theory else [], plot.regions() if plot.regions else [],
+        plot.theory() if plot.theory else [], plot.regions(sweep) if plot.regions else [],
         plot.logx, plot.logy)
 
 
@@ -118,6 +118,28 @@ def trajectory_figure(claim: Claim, results: list[PointResult]) -> TrajectoryFig
         return None
     return TrajectoryFigure(f"{claim.key}: training trajectories", claim.plot.trajectories,
                             runs)
+
+
+def prefetch(paper: Paper, claims: Sequence[Claim], budget: str, backend: LocalBackend,
+             seed: int) -> int:
+    """Run every trial of every claim's sweep that the store lacks, one call per measurement,
+    ordered by seed: runs that can share work (e.g. a simulator's passes over the same
+    draws) then meet in one batch, whichever claims they serve. Returns the number of
+    distinct runs the claims need."""
+    wanted: dict[str, dict[str, tuple[Any, int]]] = {}
+    for claim in claims:
+        for pt in claim.sweep(budget):
+            name = pt.measurement or claim.measurement
+            if name is None:
+                continue
+            m = paper.measurement(name)
+            for s in pt.seeds(seed):
+                wanted.setdefault(name, {})[run_key(m.name, m.version, pt.config, s)] = (
+                    pt.config, s)
+    for name, requests in wanted.items():
+        ordered = sorted(requests.values(), key=lambda r: r[1])
+        backend.run(paper.measurement(name), ordered, desc=f"{paper.key} {name}")
+    return sum(len(r) for r in wanted.values())
 
 
 def check_claim(claim: Claim, budget: str, backend: LocalBackend, seed: int,
@@ -146,10 +168,12 @@ def check_claim(claim: Claim, budget: str, backend: LocalBackend, seed: int,
                    f"{outside_outcome.status.value})")
     plots: list[Figure] = []
     if claim.plot is not None and results:
-        plots.append(series_figure(claim, inside, outside))
+        plots.append(series_figure(claim, points, inside, outside))
         if claim.plot.trajectories:
             traj = trajectory_figure(claim, results)
             plots += [traj] if traj is not None else []
+    if claim.figures is not None and points:
+        plots += claim.figures(points)
     names = sorted({pt.measurement or claim.measurement for pt in points} - {None})
     run = RunRecord(
         regimes=len(points), inside_conditions=len(inside) if points else 0,
@@ -203,10 +227,13 @@ def check(
     try:
         runner = make_backend(backend, db, device, progress)
         t0 = time.perf_counter()
+        distinct = prefetch(spec, chosen, budget, runner, seed)
+        computed = runner.computed
         verdicts = [check_claim(c, budget, runner, seed, spec) for c in chosen]
+        used = sum(v.run.trials for v in verdicts)
         return CheckResults(spec.key, spec.title, spec.citation, budget, runner.device, seed,
-                            verdicts, round(time.perf_counter() - t0, 2), runner.computed,
-                            runner.reused)
+                            verdicts, round(time.perf_counter() - t0, 2), computed,
+                            used - computed if distinct else 0)
     finally:
         if own_store:
             db.close()

@@ -15,7 +15,7 @@ from typing import Any, Literal, Protocol, TypeVar
 
 import numpy as np
 
-from theorycheck.figures import Curve, Region, TrajectoryPanel
+from theorycheck.figures import Curve, Figure, Region, TrajectoryPanel
 from theorycheck.verdicts import Outcome
 
 Provenance = Literal["paper", "derived"]
@@ -112,7 +112,7 @@ class Comparison(Protocol):
 class Plot:
     """How the report draws a claim: measured ``quantities`` (mean and CI per point, from
     this run) against the point label ``x``, one panel per value of the label ``panel``,
-    with theory curves from ``theory()`` and predicted ranges from ``regions()`` (both
+    with theory curves from ``theory()`` and predicted ranges from ``regions(points)`` (both
     evaluated from the paper's definitions). ``trajectories``: the panels of a figure of the
     first trial's recorded training trajectory (the result's ``"trajectory"``) at each point."""
 
@@ -123,7 +123,7 @@ class Plot:
     logy: bool = False
     panel: str | None = None
     theory: Callable[[], list[Curve]] | None = None
-    regions: Callable[[], list[Region]] | None = None
+    regions: Callable[[list[Point]], list[Region]] | None = None
     trajectories: tuple[TrajectoryPanel, ...] = ()
 
 
@@ -145,6 +145,8 @@ class Claim:
             conditions. The points inside are judged on their own; the points outside are
             shown, judged separately, as measured outside the conditions.
         plot: how the report draws the evidence.
+        figures: optional points -> figures about the sweep itself (e.g. where the regimes
+            lie relative to the claim's conditions), drawn from the paper's definitions.
     """
 
     paper: str
@@ -158,6 +160,7 @@ class Claim:
     comparison: Comparison
     conditions: Callable[[Point], tuple[bool, str]] | None = None
     plot: Plot | None = None
+    figures: Callable[[list[Point]], list[Figure]] | None = None
 
     def __post_init__(self) -> None:
         if self.provenance not in ("paper", "derived"):

@@ -1,5 +1,4 @@
-"""Command line: ``theorycheck list | query | check | report`` (and ``plan``, ``probe`` where a
-paper provides them).
+"""Command line: ``theorycheck list | query | plan | check | report``.
 
 Every error is one line on stderr with a non-zero exit (2 for bad input); ``--debug`` shows
 the traceback instead. Values on the command line are parsed as numbers or names, never
@@ -56,6 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("paper")
     q.add_argument("params", nargs="*", help="name=value pairs (numbers or names)")
     q.add_argument("--json", action="store_true")
+    pl = sub.add_parser("plan", help="the cheapest regime inside the theorem's conditions")
+    pl.add_argument("paper")
+    pl.add_argument("params", nargs="*", help="regime=NAME, fixed parameters and named "
+                    "constants as name=value pairs")
+    pl.add_argument("--estimate", action="store_true",
+                    help="also measure an estimate of one network's run time")
+    pl.add_argument("--device", default="cpu", help="device of the run-time estimate")
+    pl.add_argument("--json", action="store_true")
     c = sub.add_parser("check", help="check a paper's claims against simulation")
     c.add_argument("paper")
     c.add_argument("--claims", default=None, help="comma-separated claim keys (default all)")
@@ -76,6 +83,11 @@ def run(args: argparse.Namespace) -> int:
                   f"{theorycheck.get_paper(info.key).title}")
     elif args.command == "query":
         rep = theorycheck.query(args.paper, **parse_pairs(args.params))
+        print(json.dumps(rep.to_dict(), indent=1, allow_nan=False) if args.json else rep)
+    elif args.command == "plan":
+        rep = theorycheck.plan(args.paper, **parse_pairs(args.params),
+                               **({"estimate": True, "device": args.device}
+                                  if args.estimate else {}))
         print(json.dumps(rep.to_dict(), indent=1, allow_nan=False) if args.json else rep)
     elif args.command == "check":
         res = theorycheck.check(

@@ -212,6 +212,47 @@ class PhaseFigure(Figure):
 
 
 @dataclass(frozen=True)
+class RegimePoint:
+    """A simulated regime placed on a condition's plane; ``inside``: the condition holds."""
+
+    x: float
+    y: float
+    label: str
+    inside: bool
+
+
+@dataclass
+class RegimeFigure(Figure):
+    """Simulated regimes (not measurements) on log-log axes, with a condition's boundary
+    curves: where the regimes lie relative to the conditions of a claim."""
+
+    title: str
+    x_label: str
+    y_label: str
+    points: list[RegimePoint]
+    boundary: list[Curve] = field(default_factory=list)
+    name: str = "regimes"
+
+    def draw(self) -> MplFigure:
+        plt = pyplot()
+        fig, ax = plt.subplots(figsize=(5.6, 4.2))
+        for curve in self.boundary:
+            ax.loglog(curve.x, curve.y, "k--", lw=1.2, label=curve.label)
+        for inside, marker, what in ((True, "o", "inside"), (False, "x", "outside")):
+            pts = [p for p in self.points if p.inside is inside]
+            if pts:
+                ax.loglog([p.x for p in pts], [p.y for p in pts], marker, ls="none",
+                          label=f"simulated regimes {what} the conditions")
+        ax.set_xlabel(self.x_label)
+        ax.set_ylabel(self.y_label)
+        ax.set_title(self.title, fontsize=9)
+        ax.grid(alpha=0.3, which="both")
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        return fig
+
+
+@dataclass(frozen=True)
 class TrajectoryPanel:
     """One panel of a training-trajectory figure: the recorded series ``key``; a per-class
     list is folded by ``reduce`` (e.g. the weakest class: ``"min"``)."""

@@ -38,6 +38,7 @@ class RegimeReport:
     predictions: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    estimated_seconds: float | None = None
 
     def __post_init__(self) -> None:
         for name, value in self.predictions.items():
@@ -66,6 +67,8 @@ class RegimeReport:
         if self.predictions:
             lines.append(tabulate([[k, _fmt(v)] for k, v in self.predictions.items()],
                                   headers=["prediction", "value"]))
+        if self.estimated_seconds is not None:
+            lines.append(f"estimated run time of one network: {self.estimated_seconds:.3g} s")
         lines += [f"warning: {w}" for w in self.warnings] + [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 

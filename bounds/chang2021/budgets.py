@@ -32,7 +32,7 @@ class Budget:
 
 BUDGETS = {
     "smoke": Budget(
-        trials=6, retrain_trials=6, rf_trials=4, n_dense=100, dense_kappas=(0.5, 2.0, 5.0),
+        trials=6, retrain_trials=6, rf_trials=5, n_dense=100, dense_kappas=(0.5, 2.0, 5.0),
         prune_kappas=(2.0, 5.0), retrain_kappas=(2.0,), descent_kappas=(0.75, 0.95, 1.05, 2.0, 5.0),
         rf_kappas=(1 / 3, 0.9, 1.1, 2.0, 3.0), normal_kappas=(2.0,), estimates=50, n_mc=50),
     "quick": Budget(

@@ -5,13 +5,14 @@ A theorycheck paper plugin (entry point ``theorycheck.papers: yang2023``). Modul
 (the typed network config: defaults, step size, chance level), ``symbols`` (sympy symbols,
 named constants and their defaults), ``conditions`` (D4/D5/D6 relations, ``classify``, D4
 predictions), ``orders`` (S2/S3 orders, D1/D2/D5 derived orders, sympy exponents),
-``claims``, ``query``, ``budgets`` and ``measurements`` (the simulator, imported only when a
-measurement runs). Provenance: ``docs/derivations/yang2023.md``.
+``plan`` (the cheapest network inside the theorem's conditions), ``claims``, ``query``,
+``budgets`` and ``measurements`` (the simulator, imported only when a measurement runs).
+Provenance: ``docs/derivations/yang2023.md``.
 """
 
 from theorycheck.paper import Paper
 
-from . import claims, measurements, query
+from . import claims, measurements, plan, query
 
 CITATION = (
     "Yang, Liang, Guo, Wu, Wang, \"Theoretical Characterization of How Neural Network Pruning "
@@ -29,6 +30,7 @@ PAPER = Paper(
     claims=claims.claims,
     measurements=measurements.MEASUREMENTS,
     query=query.query,
+    plan=plan.plan,
 )
 
 __all__ = ["PAPER"]

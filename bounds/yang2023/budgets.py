@@ -1,7 +1,12 @@
-"""Sweep sizes of the ``yang2023`` claims per budget (trials per point, grid densities).
+"""Sweep sizes of the ``yang2023`` claims per budget.
 
-``smoke`` runs in seconds (tests), ``quick`` in minutes on two CPU cores (the committed
-report), ``full`` uses more seeds and denser grids (meant for a GPU).
+``smoke`` runs in seconds (tests): every regime at simulation scale (d = 1000), outside the
+theorem's D6 conditions, so the S-claims are shown but not judged. ``quick`` (minutes on
+two CPU cores, the committed report) and ``full`` (more seeds and points, the pruning path
+and the over-pruned regime, meant for a GPU) plan the S-claims', D1's and D2's regimes
+inside D6 with the default constants (``plan``), except where ``over_in_d6`` is False: the
+cheapest over-pruned network inside D6 has d of about 4e8, out of a CPU's reach, so the
+quick budget keeps S5 and D2 at simulation scale, where they are shown, not judged.
 """
 
 from __future__ import annotations
@@ -11,22 +16,28 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Budget:
-    """Trials per point for each group of claims, and the grid sizes."""
+    """Trials per point for each group of claims, and the grids."""
 
+    in_d6: bool  # plan the S / D1 regimes inside D6 (else: simulation scale, d = 1000)
+    over_in_d6: bool  # plan S5 / D2 inside D6 (d ~ 4e8: a GPU's work)
     regime_trials: int
     trend_trials: int
     order_trials: int
     order_points: int
+    p_path: bool  # S3's path in p (a decade of p needs m ~ 10 log(K d): a GPU's work)
     count_trials: int
     boundary_trials: int
     boundary_mu_points: int
 
 
 BUDGETS = {
-    "smoke": Budget(regime_trials=2, trend_trials=2, order_trials=2, order_points=3,
-                    count_trials=2, boundary_trials=2, boundary_mu_points=4),
-    "quick": Budget(regime_trials=8, trend_trials=8, order_trials=3, order_points=4,
-                    count_trials=16, boundary_trials=8, boundary_mu_points=10),
-    "full": Budget(regime_trials=16, trend_trials=24, order_trials=12, order_points=6,
-                   count_trials=32, boundary_trials=8, boundary_mu_points=12),
+    "smoke": Budget(in_d6=False, over_in_d6=False, regime_trials=2, trend_trials=2,
+                    order_trials=2, order_points=3, p_path=False, count_trials=2,
+                    boundary_trials=2, boundary_mu_points=4),
+    "quick": Budget(in_d6=True, over_in_d6=False, regime_trials=6, trend_trials=6,
+                    order_trials=3, order_points=4, p_path=False, count_trials=16,
+                    boundary_trials=8, boundary_mu_points=10),
+    "full": Budget(in_d6=True, over_in_d6=True, regime_trials=16, trend_trials=16,
+                   order_trials=8, order_points=5, p_path=True, count_trials=32,
+                   boundary_trials=8, boundary_mu_points=12),
 }

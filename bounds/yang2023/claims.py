@@ -1,16 +1,28 @@
 """Claims of ``yang2023`` (paper file: shared/papers/yang2023.md), one per row of its table.
 
-S1-S5 are the paper's statements (tag ``paper``); they are asserted under the theorem's
-conditions (D6), so each S-verdict judges only its regimes inside D6 and shows the others
-apart. D1, D2, D4, D5 are our reconstructions (tag ``derived``); their conditions are the
-regimes of ``conditions.classify`` with the named constants, so a planted wrong regime or
-exponent is caught as inconsistent.
+S1-S5 are the paper's statements (tag ``paper``), asserted under the theorem's conditions
+(D6). At the quick and full budgets their regimes are planned inside D6 with the default
+constants (``plan``): the cheapest mild network from which d can grow a decade with every
+condition holding, and paths from it; each verdict judges its regimes inside D6 and shows the
+others apart. At the smoke budget (and for S5 / D2 at the quick budget: the cheapest
+over-pruned network inside D6 has d of about 4e8) the regimes are at simulation scale
+(d = 1000), outside D6, shown but not judged. D1, D2, D4, D5 are our reconstructions (tag
+``derived``); D1 and D2 hold under D6 and their ``classify`` regime, D4 under its regime,
+D5 at simulation scale.
+
+S2 and S3 are upper bounds (O~) and checked as bounds: along a path, the log of measured /
+predicted may not grow faster than the allowance (a finite-size slack plus the slope of a
+polylog factor log(d)^POLYLOG_POWER); a slower growth is consistent and reported as "not
+tight". The S-claims' networks share their seeds (``seed_group``): networks that differ
+only in mu, sigma_n, sigma_0, eta, p or d reuse one pass over the coordinates, and every
+bootstrap resamples whole seeds.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -26,35 +38,37 @@ from theorycheck.comparisons import (
     TransitionComparison,
     ValueComparison,
 )
-from theorycheck.figures import Region, TrajectoryPanel
+from theorycheck.figures import Curve, Figure, RegimeFigure, RegimePoint, Region, TrajectoryPanel
 
 from .budgets import BUDGETS, Budget
-from .conditions import (
-    BENIGN,
-    classify,
-    expected_dead_classes,
-    predicted_test_error,
-)
+from .conditions import BENIGN, D_LARGE, classify, expected_dead_classes, predicted_test_error
 from .measurements import NETWORK
 from .model import NetworkConfig
 from .orders import ORDERS, exponent, path_exponent, predicted
-from .symbols import PATH_T
+from .plan import plan, plan_path
+from .symbols import CONSTANT_DEFAULTS, PATH_T
 from .symbols import q as q_symbol
 
 PAPER = "yang2023"
 DERIVATIONS = "docs/derivations/yang2023.md"
-BASE = NetworkConfig()  # the model's defaults: K = 3, m = 20, n = 60, d = 1000, p = 0.5, ...
-MILD_P = (0.7, 0.5)  # mild by classify() with the default constants (m p >= log(K d))
-OVER_P = 0.008  # K m p = 0.48 <= C_over: over-pruned
+SIM = NetworkConfig(K=3, m=20, n=60, d=1000, p=0.5, mu=10.0, sigma_0=0.01)
+"""Simulation scale (outside D6): the regime of the paper file's simulation notes."""
+SIM_STEP = {"C_5": 0.1}
+"""At simulation scale the step is 10 times the D6 bound (C_5 = 0.1; outside D6 anyway), the
+notes' eta = 0.5 m / max(mu^2, sigma_n^2 p d) for m = 20, so that training ends in time."""
+P_MILD = 0.7  # the S-claims' pruning: 30% of the weights pruned
+S_GROUP = "yang2023-S"  # the S-claims' networks share their seeds
+STEP_LIMIT = 20000  # T for planned networks (GD stops at epsilon long before)
+OVER_P = 0.008  # simulation scale: K m p = 0.48 <= C_over, over-pruned
 OVER_STEPS = 30000  # memorizing noise through 8 kept coordinates per filter is slow
 LOSS_RTOL = 0.5  # GD stops as soon as loss <= epsilon, so final losses sit just below it:
 # "loss <= epsilon" is judged as loss <= 1.5 epsilon, which a network that did not converge fails
 SMALL_ERROR = 0.1  # "generalizes well": test error at most this (a stated threshold)
-OMEGA_ONE = 0.5  # an Omega~(1) coefficient: at least this (init scale is sigma_0 mu = 0.1)
-ORDER_SLACK = 0.25  # allowance for polylog factors in an O~ slope
+OMEGA_ONE = 1.0  # an Omega~(1) coefficient: at least this and 3 sigma_0 ||mu|| (init scale)
+INIT_MULTIPLE = 3.0
+ORDER_SLACK = 0.1  # finite-size allowance on an O~ slope
+POLYLOG_POWER = 1.0  # O~ hides log(d)^1 (its slope is added along paths that move d)
 BOUNDARY_LEVEL = 0.3  # the benign/harmful transition: error of learnable classes crosses it
-
-
 TRAJECTORY = (TrajectoryPanel("signal_per_class", "max_r gamma_{j,r,j} (weakest class)",
                               "symlog", "min"),
               TrajectoryPanel("zeta_max", "max zeta", "symlog"),
@@ -62,38 +76,214 @@ TRAJECTORY = (TrajectoryPanel("signal_per_class", "max_r gamma_{j,r,j} (weakest 
               TrajectoryPanel("train_loss", "training loss", "log"))
 
 
-def net(trials: int, labels: Mapping[str, Any] | None = None, **overrides: Any) -> Point:
-    """A network point: the model's defaults with ``overrides`` (eta: the model's default
-    step), labelled with p, the pruning fraction and the signal kind."""
-    if overrides.get("p", BASE.p) <= 0.02 and "steps" not in overrides:
-        overrides["steps"] = OVER_STEPS
-    cfg = NetworkConfig(**overrides)
-    base_labels = {"p": cfg.p, "fraction": round(cfg.pruning_fraction, 6),
-                   "signal": cfg.signal}
-    return Point(cfg, trials, {**base_labels, **(labels or {})})
-
-
 def budget(name: str) -> Budget:
     return budget_of(BUDGETS, name)
 
 
-def theorem_conditions(pt: Point) -> tuple[bool, str]:
+def at_scale(config: NetworkConfig, **changes: Any) -> NetworkConfig:
+    """``config`` with ``changes``; at simulation scale (d = SIM.d) with the SIM_STEP step."""
+    cfg = config.replace(**changes)
+    if cfg.d <= SIM.d and "eta" not in changes:
+        cfg = cfg.replace(eta=cfg.d6_bounds(SIM_STEP)[0])
+    return cfg
+
+
+def point(config: NetworkConfig, trials: int, seed_group: str | None = None,
+          **labels: Any) -> Point:
+    """A network point labelled with p, the pruning fraction and the signal kind."""
+    base = {"p": config.p, "fraction": round(config.pruning_fraction, 6),
+            "signal": config.signal}
+    return Point(config, trials, {**base, **labels}, seed_group=seed_group)
+
+
+@cache
+def base(b: str) -> NetworkConfig:
+    """The S-claims' regime at budget ``b``: the cheapest mild network (p = P_MILD) from which
+    d can grow a decade inside D6 (``plan.plan_path``); simulation scale for smoke."""
+    if not budget(b).in_d6:
+        return at_scale(SIM, p=P_MILD)
+    planned = plan_path(1.0, p=P_MILD).params
+    keep = ("K", "m", "n", "d", "p", "mu", "sigma_n", "q")
+    return NetworkConfig(**{k: planned[k] for k in keep}, steps=STEP_LIMIT)
+
+
+def over(b: str) -> NetworkConfig:
+    """The over-pruned regime: planned inside D6 (full) or at simulation scale."""
+    if not budget(b).over_in_d6:
+        return at_scale(SIM, p=OVER_P, steps=OVER_STEPS)
+    planned = plan("over-pruned").params
+    keep = ("K", "m", "n", "d", "p", "mu", "sigma_n", "q")
+    return NetworkConfig(**{k: planned[k] for k in keep}, steps=5 * STEP_LIMIT)
+
+
+def fixed_init(config: NetworkConfig) -> NetworkConfig:
+    """The config with sigma_0 fixed at the D6 bound of ``config`` (a path's most restrictive
+    end): sigma_0 then stays put along the path while every point keeps D6."""
+    return config.replace(sigma_0=config.init_scale)
+
+
+# ---- conditions ----------------------------------------------------------------------------
+
+def theorem_conditions(constants: Mapping[str, float] | None = None
+                       ) -> Callable[[Point], tuple[bool, str]]:
     """The D6 conditions (Cao et al. form with d -> p d), as ``classify`` evaluates them."""
-    c = classify(pt.config.theory_params())
-    return c["theorem_conditions_hold"] is True, (
-        f"p={pt.config.p:g}, d={pt.config.d}: D6 conditions "
-        f"{c['failed_theorem_conditions'] or c['unevaluated']} fail")
+
+    def check(pt: Point) -> tuple[bool, str]:
+        c = classify(pt.config.theory_params(), constants)
+        return c["theorem_conditions_hold"] is True, (
+            f"p={pt.config.p:g}, d={pt.config.d}: D6 conditions "
+            f"{c['failed_theorem_conditions'] or c['unevaluated']} fail")
+
+    return check
 
 
-def in_regime(expected: str, constants: Mapping[str, float] | None = None
-              ) -> Callable[[Point], tuple[bool, str]]:
-    """Condition: ``classify`` (with ``constants``) puts the point in the ``expected`` regime."""
+def in_regime(expected: str, constants: Mapping[str, float] | None = None,
+              with_d6: bool = True) -> Callable[[Point], tuple[bool, str]]:
+    """Condition: ``classify`` (with ``constants``) puts the point in the ``expected`` regime,
+    and (``with_d6``) inside the D6 conditions."""
+    d6 = theorem_conditions(constants)
 
     def check(pt: Point) -> tuple[bool, str]:
         got = classify(pt.config.theory_params(), constants)["regime"]
-        return got == expected, f"p={pt.config.p:g}: regime {got}, claim needs {expected}"
+        ok, note = d6(pt) if with_d6 else (True, "")
+        inside = got == expected and ok
+        return inside, "; ".join(filter(None, [
+            f"p={pt.config.p:g}: regime {got}, claim needs {expected}" if got != expected
+            else "", "" if ok else note])) or f"inside: regime {got}"
 
     return check
+
+
+def d6_plane(points: list[Point]) -> list[Figure]:
+    """The simulated regimes against D6's dimension condition: p d against its right side
+    C_3 m^alpha_dm n^alpha_dn log(d)^kappa_d (the condition holds above the diagonal)."""
+    c = CONSTANT_DEFAULTS
+    shown, seen = [], set()
+    for pt in points:
+        cfg = pt.config
+        key = (cfg.d, cfg.p, cfg.n, cfg.m)
+        if key in seen:
+            continue
+        seen.add(key)
+        rhs = c["C_3"] * cfg.m ** c["alpha_dm"] * cfg.n ** c["alpha_dn"] * math.log(
+            cfg.d) ** c["kappa_d"]
+        holds = classify(cfg.theory_params())["theorem_conditions_hold"] is True
+        shown.append(RegimePoint(rhs, cfg.p * cfg.d, f"n={cfg.n} d={cfg.d:.3g} p={cfg.p:g}",
+                                 holds))
+    if not shown:
+        return []
+    lo = min(min(s.x, s.y) for s in shown) / 3
+    hi = max(max(s.x, s.y) for s in shown) * 3
+    return [RegimeFigure(f"simulated regimes against D6's condition {D_LARGE.name}",
+                         "C_3 m^a n^b log(d)^k (right side)", "p d (left side)", shown,
+                         [Curve("boundary p d = right side", [lo, hi], [lo, hi])],
+                         name="d6-plane")]
+
+
+# ---- S1, D1: mild pruning ----------------------------------------------------------------
+
+def mild_points(b: str) -> list[Point]:
+    """The mild regime, regime_trials seeds of the S group (trajectories recorded)."""
+    return [point(base(b), budget(b).regime_trials, S_GROUP)]
+
+
+def loss_and_error(error: Callable[[PointResult], float], relation: str,
+                   atol: float = 0.0) -> AllOf:
+    """Training loss <= epsilon (up to LOSS_RTOL), and test error ``relation`` ``error``
+    (within ``atol``)."""
+    return AllOf([
+        ValueComparison("train_loss", lambda pr: pr.config.epsilon, rtol=LOSS_RTOL,
+                        relation="<=", x="p"),
+        ValueComparison("test_error", error, atol=atol, rtol=0, relation=relation, x="p")])
+
+
+def s1() -> Claim:
+    eps = SIM.epsilon
+    return Claim(
+        PAPER, "S1", "Mild pruning: training converges and the network generalizes",
+        f"Below a threshold on the pruning fraction, gradient descent drives the training loss "
+        f"below epsilon = {eps:g} (judged: final loss <= {1 + LOSS_RTOL:g} epsilon) and the test "
+        f"error is small (here: at most {SMALL_ERROR}).",
+        "paper", "S1 (abstract and main theorem); the mild regime planned inside D6",
+        NETWORK, mild_points, loss_and_error(lambda pr: SMALL_ERROR, "<="),
+        conditions=theorem_conditions(),
+        plot=Plot("p", "value", ("test_error", "train_loss"), trajectories=TRAJECTORY),
+        figures=d6_plane)
+
+
+def learned(pr: PointResult) -> float:
+    """D1's threshold for Omega~(1): OMEGA_ONE and INIT_MULTIPLE sigma_0 ||mu||."""
+    return max(OMEGA_ONE, INIT_MULTIPLE * pr.config.init_scale * pr.config.mu)
+
+
+def d1(points: Callable[[str], list[Point]] = mild_points,
+       constants: Mapping[str, float] | None = None) -> Claim:
+    """``points`` and ``constants`` let a test plant a wrong regime."""
+    return Claim(
+        PAPER, "D1", "Signal learning under mild pruning",
+        f"Under mild pruning (inside D6) every class learns its signal: min_j max_r "
+        f"gamma_(j,r,j) = Omega~(1) (here: at least {OMEGA_ONE} and {INIT_MULTIPLE:g} times the "
+        "initialization scale sigma_0 ||mu||).",
+        "derived", f"{DERIVATIONS} (D1)", NETWORK, points,
+        ValueComparison("signal_learning", learned, rtol=0, relation=">=", x="p"),
+        conditions=in_regime("mild", constants),
+        plot=Plot("p", "coefficient", ("signal_learning",)), figures=d6_plane)
+
+
+# ---- S5, D2: over-pruning ----------------------------------------------------------------
+
+def over_points(b: str) -> list[Point]:
+    return [point(over(b), budget(b).regime_trials)]
+
+
+def s5() -> Claim:
+    eps, chance = SIM.epsilon, SIM.chance_level
+    return Claim(
+        PAPER, "S5", "Over-pruning: training still converges, test error at chance",
+        f"At a large pruning fraction gradient descent still drives the training loss below "
+        f"epsilon = {eps:g} (judged: final loss <= {1 + LOSS_RTOL:g} epsilon) by memorizing "
+        f"noise, yet the test error is no better than random guessing, 1 - 1/K = "
+        f"{chance:.3f} (tolerance 0.05).",
+        "paper", f"S5; chance level 1 - 1/K from {DERIVATIONS} (D3)", NETWORK, over_points,
+        loss_and_error(lambda pr: pr.config.chance_level, ">=", atol=0.05),
+        conditions=theorem_conditions(),
+        plot=Plot("p", "value", ("test_error", "train_loss"), trajectories=TRAJECTORY),
+        figures=d6_plane)
+
+
+def d2(points: Callable[[str], list[Point]] = over_points,
+       constants: Mapping[str, float] | None = None) -> Claim:
+    """``points`` and ``constants`` let a test plant a wrong regime."""
+    return Claim(
+        PAPER, "D2", "Noise memorization under over-pruning",
+        f"Over-pruned (inside D6), a network in which no class kept a learnable filter (all "
+        f"N_j+ = 0, the mechanism of D2/D4) memorizes every training sample, min_i max_r "
+        f"zeta_(y_i,r,i) = Omega~(1) (here: at least {OMEGA_ONE}; networks where some class "
+        f"kept a learnable filter are D4's case and are left out), while signal learning stays "
+        f"at the initialization scale (min_j max_r gamma_(j,r,j) <= {INIT_MULTIPLE:g} sigma_0 "
+        "||mu||).",
+        "derived", f"{DERIVATIONS} (D2)", NETWORK, points,
+        AllOf([ValueComparison("memorization_all_dead", lambda pr: OMEGA_ONE, rtol=0,
+                               relation=">=", x="p"),
+               ValueComparison("signal_learning",
+                               lambda pr: INIT_MULTIPLE * pr.config.init_scale * pr.config.mu,
+                               rtol=0, relation="<=", x="p")]),
+        conditions=in_regime("over-pruned", constants), figures=d6_plane)
+
+
+# ---- S4: the trend in the pruning fraction -------------------------------------------------
+
+TREND_P = (1.0, 0.85, P_MILD)
+
+
+def trend_points(b: str) -> list[Point]:
+    """Sparse signals at the S regime for p in TREND_P (sigma_0 fixed at its bound at p = 1),
+    and dense signals at simulation scale, the control (outside D6: shown apart)."""
+    t = budget(b).trend_trials
+    start = fixed_init(base(b).replace(p=1.0))
+    sparse = [point(start.replace(p=p), t, S_GROUP) for p in TREND_P]
+    dense = [point(at_scale(SIM, p=p, signal="dense"), t) for p in TREND_P]
+    return sparse + dense
 
 
 def sparse_mild(pr: PointResult) -> bool:
@@ -101,148 +291,37 @@ def sparse_mild(pr: PointResult) -> bool:
         classify(pr.config.theory_params())["regime"] == "mild"
 
 
-def regime_regions() -> list[Region]:
-    """Predicted regimes (``classify``, default constants) as ranges of the pruning fraction."""
+def regime_regions(points: list[Point]) -> list[Region]:
+    """Predicted regimes (``classify``, default constants) as ranges of the pruning fraction,
+    at the sparse points' regime."""
+    config = next(pt.config for pt in points if pt.config.signal == "sparse")
     ps = np.geomspace(0.002, 1.0, 400)
-    names = [classify(BASE.replace(p=float(p)).theory_params())["regime"] for p in ps]
-    regions, start = [], 0
+    names = [classify(config.replace(p=float(p)).theory_params())["regime"] for p in ps]
+    out, start = [], 0
     for i in range(1, len(ps) + 1):
         if i == len(ps) or names[i] != names[start]:
-            regions.append(Region(names[start], 1 - float(ps[i - 1]), 1 - float(ps[start])))
+            out.append(Region(names[start], 1 - float(ps[i - 1]), 1 - float(ps[start])))
             start = i
-    return regions
+    return out
 
-
-def loss_and_error(error: float, relation: str, atol: float = 0.0) -> AllOf:
-    """Training loss <= epsilon (up to LOSS_RTOL), and test error ``relation`` ``error``
-    (within ``atol``)."""
-    return AllOf([
-        ValueComparison("train_loss", lambda pr: pr.config.epsilon, rtol=LOSS_RTOL,
-                        relation="<=", x="p"),
-        ValueComparison("test_error", lambda pr: error, atol=atol, rtol=0, relation=relation,
-                        x="p")])
-
-
-def regime_sweep(ps: tuple[float, ...]) -> Callable[[str], list[Point]]:
-    """The sweep of a regime claim: BASE at each kept fraction p, regime_trials seeds."""
-    return lambda b: [net(budget(b).regime_trials, p=p) for p in ps]
-
-
-# ---- S1, D1: mild pruning ----------------------------------------------------------------
-
-mild_points = regime_sweep(MILD_P)
-
-
-def s1() -> Claim:
-    eps = BASE.epsilon
-    return Claim(
-        PAPER, "S1", "Mild pruning: training converges and the network generalizes",
-        f"Below a threshold on the pruning fraction, gradient descent drives the training loss "
-        f"below epsilon = {eps:g} (judged: final loss <= {1 + LOSS_RTOL:g} epsilon) and the test "
-        f"error is small (here: at most {SMALL_ERROR}).",
-        "paper", "S1 (abstract and main theorem); mild points by D4 with default constants",
-        NETWORK, mild_points, loss_and_error(SMALL_ERROR, "<="),
-        conditions=theorem_conditions,
-        plot=Plot("p", "value", ("test_error", "train_loss"), trajectories=TRAJECTORY))
-
-
-def d1(ps: tuple[float, ...] = MILD_P, constants: Mapping[str, float] | None = None) -> Claim:
-    """``ps`` and ``constants`` let a test plant a wrong regime (e.g. call p = 0.008 mild)."""
-    return Claim(
-        PAPER, "D1", "Signal learning under mild pruning",
-        f"Under mild pruning every class learns its signal: min_j max_r gamma_(j,r,j) = "
-        f"Omega~(1) (here: at least {OMEGA_ONE}, against an initialization scale "
-        f"sigma_0 ||mu|| = {BASE.sigma_0 * BASE.mu:g}).",
-        "derived", f"{DERIVATIONS} (D1)", NETWORK, regime_sweep(ps),
-        ValueComparison("signal_learning", lambda pr: OMEGA_ONE, rtol=0, relation=">=", x="p"),
-        conditions=in_regime("mild", constants), plot=Plot("p", "coefficient",
-                                                           ("signal_learning",)))
-
-
-# ---- S5, D2: over-pruning ----------------------------------------------------------------
-
-def s5() -> Claim:
-    eps, chance = BASE.epsilon, BASE.chance_level
-    return Claim(
-        PAPER, "S5", "Over-pruning: training still converges, test error at chance",
-        f"At a large pruning fraction gradient descent still drives the training loss below "
-        f"epsilon = {eps:g} (judged: final loss <= {1 + LOSS_RTOL:g} epsilon) by memorizing "
-        f"noise, yet the test error is no better than random "
-        f"guessing, 1 - 1/K = {chance:.3f} (tolerance 0.05).",
-        "paper", f"S5; chance level 1 - 1/K from {DERIVATIONS} (D3)", NETWORK,
-        regime_sweep((OVER_P,)),
-        loss_and_error(chance, ">=", atol=0.05),
-        conditions=theorem_conditions,
-        plot=Plot("p", "value", ("test_error", "train_loss"), trajectories=TRAJECTORY))
-
-
-def d2(p: float = OVER_P, constants: Mapping[str, float] | None = None) -> Claim:
-    """``p`` and ``constants`` let a test plant a wrong regime."""
-    ceiling = 3 * BASE.sigma_0 * BASE.mu
-    return Claim(
-        PAPER, "D2", "Noise memorization under over-pruning",
-        f"Over-pruned, a network in which no class kept a learnable filter (all N_j+ = 0, the "
-        f"mechanism of D2/D4) memorizes every training sample, min_i max_r zeta_(y_i,r,i) = "
-        f"Omega~(1) (here: at least {OMEGA_ONE}; networks where some class kept a learnable "
-        f"filter are D4's case and are left out), while signal learning stays at the "
-        f"initialization scale (min_j max_r gamma_(j,r,j) <= 3 sigma_0 ||mu|| = {ceiling:g}).",
-        "derived", f"{DERIVATIONS} (D2)", NETWORK, regime_sweep((p,)),
-        AllOf([ValueComparison("memorization_all_dead", lambda pr: OMEGA_ONE, rtol=0,
-                               relation=">=", x="p"),
-               ValueComparison("signal_learning", lambda pr: ceiling, rtol=0, relation="<=",
-                               x="p")]),
-        conditions=in_regime("over-pruned", constants))
-
-
-# ---- S4: the trend in the pruning fraction -------------------------------------------------
 
 def s4() -> Claim:
-    sparse_ps = (1.0, 0.85, 0.7, 0.5, 0.3, 0.2, 0.1, 0.05, 0.02, OVER_P)
-    dense_ps = (1.0, 0.85, 0.7, 0.5)
-
-    def sweep(b: str) -> list[Point]:
-        t = budget(b).trend_trials
-        return ([net(t, p=p) for p in sparse_ps]
-                + [net(t, p=p, signal="dense") for p in dense_ps])
-
     return Claim(
         PAPER, "S4", "Test error falls as the pruning fraction grows (mild range)",
         "Inside the mild range, the test error is non-increasing in the pruning fraction "
         "1 - p (allowed rise 0.02 between neighbours). Judged on sparse signals (the paper's "
-        "model); dense signals, where random pruning scales signal and noise alike, are "
-        "drawn as the control, and points beyond the mild range show over-pruning.",
-        "paper", "S4 (abstract)", NETWORK, sweep,
+        "model) inside D6; dense signals, where random pruning scales signal and noise alike, "
+        "are drawn as the control.",
+        "paper", "S4 (abstract)", NETWORK, trend_points,
         Subset(MonotoneComparison("test_error", "fraction", "non-increasing", 0.02),
                sparse_mild, "sparse signals, mild range"),
-        conditions=theorem_conditions,
+        conditions=theorem_conditions(),
         plot=Plot("fraction", "value", ("test_error", "train_loss"), panel="signal",
-                  regions=regime_regions))
+                  regions=regime_regions),
+        figures=d6_plane)
 
 
 # ---- S2, S3: orders of the coefficient maxima ----------------------------------------------
-
-def order_paths(b: str) -> list[Point]:
-    """One-parameter paths (label ``path``); mu moves with sqrt(p d) sigma_n where needed so
-    that the benign ratio n mu^q / (sigma_n sqrt(p d))^q stays fixed along the path."""
-    bud = budget(b)
-    k, t = bud.order_points, bud.order_trials
-    c = BASE.mu / math.sqrt(BASE.p * BASE.d)
-    pts = []
-    for s0 in np.geomspace(0.003, 0.03, k):
-        pts.append(net(t, {"path": "sigma_0", "sigma_0": float(s0)}, sigma_0=float(s0)))
-    for mu in np.geomspace(10, 100, k):
-        pts.append(net(t, {"path": "mu", "mu": float(mu)}, mu=float(mu)))
-    for p in np.geomspace(0.1, 1.0, k):
-        mu = c * math.sqrt(p * BASE.d)
-        pts.append(net(t, {"path": "p"}, p=float(p), m=40, mu=float(mu)))
-    for d in np.geomspace(300, 3000, k):
-        mu = c * math.sqrt(BASE.p * d)
-        pts.append(net(t, {"path": "d", "d": int(d)}, d=int(d), mu=float(mu)))
-    for sn in np.geomspace(0.3, 3.0, k):
-        pts.append(net(t, {"path": "sigma_n", "sigma_n": float(sn)}, sigma_n=float(sn),
-                       mu=float(BASE.mu * sn)))
-    return pts
-
 
 PATHS = {  # parameter -> how the other parameters move with it (t is the swept value)
     "sigma_0": {"sigma_0": PATH_T},
@@ -253,49 +332,94 @@ PATHS = {  # parameter -> how the other parameters move with it (t is the swept 
 }
 
 
+def _path(name: str, configs: list[NetworkConfig], values: np.ndarray, trials: int
+          ) -> list[Point]:
+    return [point(cfg.replace(test="none"), trials, S_GROUP, path=name, **{name: float(v)})
+            for cfg, v in zip(configs, values)]
+
+
+def order_paths(b: str) -> list[Point]:
+    """One-parameter paths from the S regime, each a decade long, with every D6 condition
+    holding along the whole path (``plan_path`` sized n and m for the d path's end): mu moves
+    with sqrt(p d) sigma_n where needed to keep the benign ratio; sigma_0 is fixed at the
+    path's most restrictive D6 bound (so that only the swept parameter moves the bound);
+    eta is each point's own D6 bound. No test error (no second pass)."""
+    bud = budget(b)
+    k, t, cfg = bud.order_points, bud.order_trials, base(b)
+    grid = np.geomspace(1.0, 10.0, k)
+    pts: list[Point] = []
+    ds = np.round(cfg.d * grid).astype(int)
+    end = cfg.replace(d=int(ds[-1]), mu=cfg.mu * math.sqrt(ds[-1] / cfg.d))
+    pts += _path("d", [end.replace(d=int(d), mu=cfg.mu * math.sqrt(d / cfg.d),
+                                   sigma_0=end.init_scale) for d in ds], ds, t)
+    bound = cfg.init_scale
+    pts += _path("sigma_0", [cfg.replace(sigma_0=bound * g / 10) for g in grid],
+                 bound * grid / 10, t)
+    mus = cfg.mu * grid
+    top = cfg.replace(mu=float(mus[-1])).init_scale
+    pts += _path("mu", [cfg.replace(mu=float(mu), sigma_0=top) for mu in mus], mus, t)
+    sns = cfg.sigma_n * grid
+    top = cfg.replace(sigma_n=float(sns[-1]), mu=cfg.mu * grid[-1]).init_scale
+    pts += _path("sigma_n", [cfg.replace(sigma_n=float(s), mu=cfg.mu * g, sigma_0=top)
+                             for s, g in zip(sns, grid)], sns, t)
+    if bud.p_path:
+        low = plan("mild", p=P_MILD / 10, K=cfg.K, n=cfg.n).params
+        start = cfg.replace(p=P_MILD / 10, m=low["m"], d=low["d"], mu=low["mu"])
+        ps = start.p * grid
+        top = start.replace(p=float(ps[-1]), mu=start.mu * math.sqrt(grid[-1])).init_scale
+        pts += _path("p", [start.replace(p=float(p), mu=start.mu * math.sqrt(g), sigma_0=top)
+                           for p, g in zip(ps, grid)], ps, t)
+    return pts
+
+
 def order_part(quantity: str, order: str, path: str, planted: float | None = None) -> Subset:
     expr = ORDERS[order].expr
     slope = float(path_exponent(expr, PATHS[path])) if planted is None else planted
     benign = path_exponent(BENIGN.lhs / BENIGN.rhs, PATHS[path])
     note = (f"d log({expr}) / d log {path} along {PATHS[path]} = {slope:g} (sympy); benign "
             f"ratio exponent along the path = {benign} (0: the path stays on one side)")
-    return Subset(OrderComparison(quantity, path, slope, ORDER_SLACK, exponent_expr=note),
+    polylog = (POLYLOG_POWER, "d") if path == "d" else None
+    return Subset(OrderComparison(quantity, path, slope, ORDER_SLACK, bound="O~",
+                                  polylog=polylog, exponent_expr=note),
                   lambda pr, path=path: pr.label("path") == path, f"path in {path}")
 
 
 def s2(planted: float | None = None) -> Claim:
     return Claim(
         PAPER, "S2", "Off-class signal correlations stay at sigma_0 ||mu||",
-        "Under mild pruning, max_{j != k, r} |gamma_(j,r,k)| = O~(sigma_0 ||mu||): slope 1 in "
-        "sigma_0 and in ||mu|| along one-parameter paths.",
+        f"Under mild pruning, max_(j != k, r) |gamma_(j,r,k)| = O~(sigma_0 ||mu||): along "
+        f"decade-long paths in sigma_0 and in ||mu|| inside D6, its log-log slope is at most "
+        f"1 + {ORDER_SLACK} (an upper bound: a slower growth is consistent, not tight).",
         "paper", "S2 (main theorem); exponents derived by sympy from the order expression",
         NETWORK, lambda b: [pt for pt in order_paths(b) if pt.labels["path"] in ("sigma_0", "mu")],
         AllOf([order_part("gamma_off_max", "gamma_off_max", path, planted)
                for path in ("sigma_0", "mu")]),
-        conditions=theorem_conditions)
+        conditions=theorem_conditions(), figures=d6_plane)
 
 
 def s3(planted: float | None = None) -> Claim:
     paths = ("p", "d", "sigma_0", "sigma_n")
     return Claim(
         PAPER, "S3", "Noise correlations stay at sigma_0 sigma_n sqrt(p d)",
-        "Under mild pruning, max zeta and max |omega| = O~(sigma_0 sigma_n sqrt(p d)): slope "
-        "1/2 in p and d, 1 in sigma_0 and sigma_n (p path with m = 40 so that classes keep "
-        "their signal filters).",
+        f"Under mild pruning, max zeta and max |omega| = O~(sigma_0 sigma_n sqrt(p d)): along "
+        f"decade-long paths inside D6 the log-log slope is at most 1/2 in d (plus the slope of "
+        f"log(d)^{POLYLOG_POWER:g}) and in p, 1 in sigma_0 and in sigma_n, plus {ORDER_SLACK} "
+        "(upper bounds). The path in p needs m of about 10 log(K d) and runs in the full "
+        "budget.",
         "paper", "S3 (main theorem); exponents derived by sympy from the order expression",
         NETWORK, lambda b: [pt for pt in order_paths(b) if pt.labels["path"] in paths],
         AllOf([order_part(quantity, quantity, path, planted)
                for quantity in ("zeta_max", "omega_max") for path in paths]),
-        conditions=theorem_conditions)
+        conditions=theorem_conditions(), figures=d6_plane)
 
 
 # ---- D4: dead classes ----------------------------------------------------------------------
 
 def d4() -> Claim:
-    K, m = BASE.K, BASE.m
+    K, m = SIM.K, SIM.m
 
     def sweep(b: str) -> list[Point]:
-        return [net(budget(b).count_trials, p=p) for p in (0.1, 0.05)]
+        return [point(at_scale(SIM, p=p), budget(b).count_trials) for p in (0.1, 0.05)]
 
     def per_trial_error(pr: PointResult) -> np.ndarray:
         return np.array([predicted_test_error(r["N_j_plus"], K) for r in pr.results])
@@ -314,10 +438,9 @@ def d4() -> Claim:
                                  atol=0.15, x="p"),
             ValueComparison("test_error", per_trial_error, atol=0.1, rtol=0, x="p"),
             ValueComparison("dead_class_error", lambda pr: pr.config.chance_level, atol=0.15,
-                            rtol=0,
-                            x="p"),
+                            rtol=0, x="p"),
         ]),
-        conditions=in_regime("in-between"),
+        conditions=in_regime("in-between", with_d6=False),
         plot=Plot("p", "value", ("test_error", "dead_class_error", "n_dead")))
 
 
@@ -327,9 +450,9 @@ def boundary_points(b: str) -> list[Point]:
     bud = budget(b)
     mus = np.geomspace(1.0, 40.0, bud.boundary_mu_points)
     t = bud.boundary_trials
-    pts = [net(t, {"curve": "p", "mu": float(mu)}, p=p, mu=float(mu))
+    pts = [point(at_scale(SIM, p=p, mu=float(mu)), t, curve="p", mu=float(mu))
            for p in (0.1, 0.2, 0.4, 1.0) for mu in mus]
-    pts += [net(t, {"curve": "n", "n": n, "mu": float(mu)}, n=n, mu=float(mu))
+    pts += [point(at_scale(SIM, n=n, mu=float(mu)), t, curve="n", n=n, mu=float(mu))
             for n in (10, 20, 40, 100) for mu in mus]
     return pts
 
@@ -337,13 +460,13 @@ def boundary_points(b: str) -> list[Point]:
 def d5(p_exponent: float | None = None, n_exponent: float | None = None) -> Claim:
     """The exponents default to sympy's; a test may plant wrong ones."""
     crit = ORDERS["mu_crit"].expr
-    q = BASE.q
+    q = SIM.q
     e_p = float(exponent(crit, "p")) if p_exponent is None else p_exponent
     e_n = float(exponent(crit, "n").subs(q_symbol, q)) if n_exponent is None else n_exponent
 
     def location(param: str) -> Callable[[float], float]:
         def at(value: float) -> float:
-            params = BASE.replace(**{param: value}).theory_params()
+            params = SIM.replace(**{param: value}).theory_params()
             return predicted("mu_crit", **{k: params[k] for k in ("d", "p", "n", "q",
                                                                    "sigma_n")})
         return at
@@ -360,7 +483,7 @@ def d5(p_exponent: float | None = None, n_exponent: float | None = None) -> Clai
         "With sparse signals the critical signal strength is mu_crit ~ sigma_n sqrt(p d) "
         "n^(-1/q): the mu at which the test error of classes that kept a learnable filter "
         f"falls through {BOUNDARY_LEVEL} scales with slope 1/2 in p and -1/q in n (the "
-        "constant C_2 cancels in the slopes).",
+        "constant C_2 cancels in the slopes). At simulation scale (d = 1000).",
         "derived", f"{DERIVATIONS} (D5)", NETWORK, boundary_points,
         AllOf([part("p", "p", e_p), part("n", "n", e_n)]))
 

@@ -10,13 +10,16 @@ eta the gradient-descent step, T = ``steps`` the step limit, epsilon the target 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from theorycheck.params import ModelConfig, param
 
 SIGNAL_KINDS = ("sparse", "dense")
 MASK_KINDS = ("bernoulli", "exact")
 DTYPES = ("float32", "float64")
+TEST_KINDS = ("gaussian", "sampled", "none")
 THEORY_KEYS = ("K", "m", "n", "d", "p", "mu", "sigma_0", "sigma_n", "q", "eta")
 MAX_D = 10**9  # the streaming simulator's memory does not grow with d; sizes beyond are refused
 MAX_COUNT = 10**5  # K, m, n: the per-step cost grows as K m (K + n)^2
@@ -26,8 +29,12 @@ MAX_COUNT = 10**5  # K, m, n: the per-step cost grows as K m (K + n)^2
 class NetworkConfig(ModelConfig):
     """One network of the model; every field is validated on construction.
 
-    ``eta`` defaults to :meth:`default_step`; ``steps`` is the maximum number of GD steps T,
-    and training stops early once the training loss is <= ``epsilon``.
+    ``eta`` and ``sigma_0`` default to the largest values the theorem's conditions (D6, with
+    the named constants at their defaults) allow: eta = min(mu^-2, (sigma_n^2 p d)^-1) / C_5
+    and sigma_0 = min((sigma_n sqrt(p d))^-1, mu^-1) / C_6 (:meth:`d6_bounds`); a default
+    follows the parameters it depends on (also through ``replace``). ``steps`` is the
+    maximum number of GD steps T; training stops early once the training loss is
+    <= ``epsilon``.
     """
 
     K: int = param(3, kind="int", low=2, high=MAX_COUNT, description="classes")
@@ -38,14 +45,15 @@ class NetworkConfig(ModelConfig):
                      description="probability a weight is KEPT (pruning fraction 1 - p)")
     mu: float = param(10.0, kind="float", low=0, high=1e12, low_open=True,
                       description="signal norm ||mu||")
-    sigma_0: float = param(0.01, kind="float", low=0, high=1e6, low_open=True,
-                           description="initialization scale")
+    sigma_0: float | None = param(None, kind="float", low=0, high=1e6, low_open=True,
+                                  optional=True,
+                                  description="initialization scale (default: the D6 bound)")
     sigma_n: float = param(1.0, kind="float", low=0, high=1e6, low_open=True,
                            description="noise level")
     q: int = param(3, kind="int", low=1, high=10,
                    description="activation power, act(z) = max(0, z)^q")
-    eta: float | None = param(None, kind="float", low=0, high=1e12, low_open=True,
-                              optional=True, description="GD step (default: default_step)")
+    eta: float | None = param(None, kind="float", low=0, high=1e300, low_open=True,
+                              optional=True, description="GD step (default: the D6 bound)")
     steps: int = param(3000, kind="int", low=0, high=10**7, description="step limit T")
     epsilon: float = param(1e-3, kind="float", low=0, high=10,
                            description="target training loss (0: run all T steps)")
@@ -53,7 +61,13 @@ class NetworkConfig(ModelConfig):
                         description="sparse (mu_k = ||mu|| e_k) or dense signals")
     mask: str = param("bernoulli", kind="choice", choices=MASK_KINDS,
                       description="i.i.d. Bernoulli(p) masks or exactly round(p d) kept")
-    n_test: int = param(1000, kind="int", low=1, high=10**7, description="test samples")
+    n_test: int = param(10_000, kind="int", low=1, high=10**6,
+                        description="test draws: Gaussian samples of a fresh input's noise "
+                        "parts (test=gaussian) or streamed test inputs (test=sampled)")
+    test: str = param("gaussian", kind="choice", choices=TEST_KINDS,
+                      description="test error from the exact Gaussian law of a fresh "
+                      "sample's noise parts, from a streamed test set, or not measured (no "
+                      "second pass over the coordinates)")
     dtype: str = param("float32", kind="choice", choices=DTYPES,
                        description="working dtype of the simulator")
 
@@ -62,19 +76,33 @@ class NetworkConfig(ModelConfig):
             raise ValueError(f"K must be an integer in [2, d] = [2, {self.d}] (orthogonal "
                              f"signals), got {self.K}")
 
-    def default_step(self) -> float:
-        """eta = 0.5 m / max(mu^2, sigma_n^2 p d) (the paper file's simulation notes)."""
-        return 0.5 * self.m / max(self.mu**2, self.sigma_n**2 * self.p * self.d)
+    def d6_bounds(self, constants: Mapping[str, float] | None = None) -> tuple[float, float]:
+        """(largest eta, largest sigma_0) that the D6 conditions ``eta_small`` and
+        ``sigma0_small`` allow here, with the named ``constants`` (defaults otherwise)."""
+        from .conditions import ETA_SMALL, SIGMA0_SMALL, evaluate_numeric
+
+        params = {k: float(getattr(self, k)) for k in ("K", "m", "n", "d", "p", "mu",
+                                                        "sigma_n", "q")}
+        return (evaluate_numeric(ETA_SMALL.rhs, params, constants),
+                evaluate_numeric(SIGMA0_SMALL.rhs, params, constants))
+
+    @cached_property
+    def _d6_defaults(self) -> tuple[float, float]:
+        return self.d6_bounds()
 
     @property
     def step_size(self) -> float:
-        """The GD step eta: the given one, else :meth:`default_step` (re-derived whenever
-        the parameters it depends on change, e.g. through ``replace``)."""
-        return float(self.eta) if self.eta is not None else self.default_step()
+        """The GD step eta: the given one, else the D6 bound."""
+        return float(self.eta) if self.eta is not None else self._d6_defaults[0]
+
+    @property
+    def init_scale(self) -> float:
+        """The initialization scale sigma_0: the given one, else the D6 bound."""
+        return float(self.sigma_0) if self.sigma_0 is not None else self._d6_defaults[1]
 
     def to_dict(self) -> dict[str, object]:
-        """The fields, with the step actually used under ``eta``."""
-        return super().to_dict() | {"eta": self.step_size}
+        """The fields, with the step and initialization scale actually used."""
+        return super().to_dict() | {"eta": self.step_size, "sigma_0": self.init_scale}
 
     @property
     def chance_level(self) -> float:
@@ -87,5 +115,5 @@ class NetworkConfig(ModelConfig):
 
     def theory_params(self) -> dict[str, float]:
         """The regime parameters the theory reads, as floats."""
-        return {k: float(self.step_size if k == "eta" else getattr(self, k))
-                for k in THEORY_KEYS}
+        resolved = {"eta": self.step_size, "sigma_0": self.init_scale}
+        return {k: float(resolved.get(k, getattr(self, k))) for k in THEORY_KEYS}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from theorycheck.regime import ConditionReport, RegimeReport
@@ -9,25 +10,30 @@ from theorycheck.regime import ConditionReport, RegimeReport
 from .conditions import CONDITIONS, THEOREM_CONDITIONS, classify, expected_dead_classes
 from .model import THEORY_KEYS, NetworkConfig
 from .orders import ORDERS, exponent, predicted
+from .symbols import CONSTANT_DEFAULTS, resolve_constants
 from .symbols import q as q_symbol
 
 ORDER_PARAMS = {"gamma_off_max": ("sigma_0", "mu"), "zeta_max": ("p", "d", "sigma_0", "sigma_n"),
                 "omega_max": ("p", "d", "sigma_0", "sigma_n"), "mu_crit": ("p", "d", "n")}
 
 
-def query(**params: Any) -> RegimeReport:
+def query(constants: Mapping[str, float] | None = None, **params: Any) -> RegimeReport:
     """Each condition (value, log-margin, holds up to the named constants), the regime
     (mild / in-between / over-pruned, and whether the theorem's D6 conditions hold), the
     predicted orders with their exponents (sympy), the expected number of classes with no
     learnable filter, and the pruning fraction 1 - p. Bad input raises ValueError naming
-    the parameter and its range (p must lie in (0, 1])."""
+    the parameter and its range (p must lie in (0, 1]). Named constants (C_1, C_2, ...)
+    come in ``constants`` or as parameters by name; the defaults otherwise."""
+    named = {k: params.pop(k) for k in list(params) if k in CONSTANT_DEFAULTS}
+    constants = resolve_constants({**(constants or {}), **named})
     unknown = sorted(set(params) - set(THEORY_KEYS))
     if unknown:
         raise ValueError(f"unknown parameter(s) {unknown}; allowed: {sorted(THEORY_KEYS)}")
     config = NetworkConfig.from_mapping(params)
-    v = {k: getattr(config, k) for k in THEORY_KEYS} | {"eta": config.step_size}
+    v = {k: getattr(config, k) for k in THEORY_KEYS} | {"eta": config.step_size,
+                                                       "sigma_0": config.init_scale}
     theory = config.theory_params()
-    c = classify(theory)
+    c = classify(theory, constants)
     reports = []
     for name, res in c["conditions"].items():
         cond = CONDITIONS[name]
@@ -42,14 +48,16 @@ def query(**params: Any) -> RegimeReport:
         order = ORDERS[name]
         args = {str(s): theory[str(s)] for s in order.expr.free_symbols if str(s) in theory}
         predictions[f"{name} ({order.provenance} {order.source}, {order.kind})"] = \
-            predicted(name, **args)
+            predicted(name, constants, **args)
         for param in movers:
             slope = exponent(order.expr, param).subs(q_symbol, v["q"])
             predictions[f"d log {name} / d log {param}"] = str(slope)
     warnings = [] if c["theorem_conditions_hold"] else [
         f"the theorem's conditions (D6, reconstructed) fail: {c['failed_theorem_conditions']}; "
         "simulation at this point tests the claims outside their conditions"]
+    changed = {k: v for k, v in constants.items() if v != CONSTANT_DEFAULTS[k]}
     notes = list(c["reasons"]) + [
-        f"D6 conditions checked: {[cond.name for cond in THEOREM_CONDITIONS]}; constants at "
-        "their defaults (bounds/yang2023/symbols.py CONSTANT_DEFAULTS)"]
+        f"D6 conditions checked: {[cond.name for cond in THEOREM_CONDITIONS]}; named constants "
+        + (f"changed from their defaults: {changed}" if changed else "at their defaults")
+        + " (bounds/yang2023/symbols.py CONSTANT_DEFAULTS)"]
     return RegimeReport("yang2023", v, c["regime"], reports, predictions, warnings, notes)

@@ -1,31 +1,24 @@
 """Randomly pruned two-layer CNN on signal-plus-noise data (paper key ``yang2023``).
 
-Public API: :func:`simulate` (batched training, one result dict per
-(config, seed)), the data model (:func:`make_signals`, :func:`sample_examples`,
-:func:`patches`), masks (:func:`sample_masks`), the two trainers (:class:`FullTrainer`,
-:class:`CoefficientTrainer`) and the measurements (:func:`gram_matrices`,
-:func:`project_coefficients`, :func:`coefficient_statistics`).
+Public API: :func:`simulate` (batched training, one result dict per (spec, seed)); the
+streamed draws (``streams``) and passes (``accumulate``: training and test statistics,
+:func:`realize` for small d); the two trainers (:class:`CoefficientTrainer`, the simulator;
+:class:`FullTrainer`, the small-d reference on a realized :class:`NetworkBatch`); the
+measurements. A network is any object with the fields of :class:`NetworkSpec`.
 """
 
-from ..devices import resolve_device
+from .accumulate import realize, realize_test_noise, test_statistics, training_statistics
 from .batch import NetworkBatch, build_batch
-from .coefficient_trainer import CoefficientTrainer
-from .data import Examples, make_signals, patches, sample_examples
-from .full_trainer import FullTrainer
-from .masks import kept_count, sample_masks
-from .measurements import (
-    coefficient_statistics,
-    errors,
-    gram_matrices,
-    logits_on_test_set,
-    measure,
-    project_coefficients,
-    signal_filter_counts,
-)
+from .coefficient_trainer import CoefficientTrainer, gram_matvec
+from .data import Examples, patches
+from .full_trainer import FullTrainer, project_coefficients
+from .measurements import coefficient_statistics, errors, gaussian_test_errors
 from .spec import NetworkSpec, shape_key
-from .training import simulate, train_batch
+from .streams import BLOCK
+from .training import simulate
 
 __all__ = [
+    "BLOCK",
     "CoefficientTrainer",
     "Examples",
     "FullTrainer",
@@ -34,18 +27,14 @@ __all__ = [
     "build_batch",
     "coefficient_statistics",
     "errors",
-    "gram_matrices",
-    "kept_count",
-    "make_signals",
-    "measure",
+    "gaussian_test_errors",
+    "gram_matvec",
     "patches",
     "project_coefficients",
-    "resolve_device",
-    "sample_examples",
-    "sample_masks",
+    "realize",
+    "realize_test_noise",
     "shape_key",
-    "signal_filter_counts",
     "simulate",
-    "logits_on_test_set",
-    "train_batch",
+    "test_statistics",
+    "training_statistics",
 ]

@@ -1,9 +1,9 @@
-"""Reference trainer: full-batch GD on the weights W (B, K, m, d) with autograd.
+"""Reference trainer: full-batch GD on the weights W (B, K, m, d) with autograd (small d).
 
 The forward pass uses the explicit two-patch inputs x = (x1, x2), so it does not rely on the
 signal/noise decomposition. Weights are stored masked (w^{(0)} * M); the gradient of
 F(W * M) vanishes exactly on pruned coordinates, so pruned weights stay exactly zero.
-gamma / rho are recovered by :func:`project_coefficients`.
+gamma / rho are recovered by least-squares projection (:func:`project_coefficients`).
 """
 
 from __future__ import annotations
@@ -12,21 +12,18 @@ import torch
 
 from .batch import NetworkBatch
 from .data import patches
-from .measurements import gram_matrices, project_coefficients, train_vectors
 from .network import activation, cross_entropy, log_probabilities, one_hot
 
 
 class FullTrainer:
-    """d numbers per filter; cost per step O(B K m n d)."""
+    """d numbers per filter; cost per step O(B K m n d); float64."""
 
     def __init__(self, batch: NetworkBatch) -> None:
         B, K, m, n, d = batch.shape
         self.batch = batch
-        self.masked_init = batch.init * batch.masks
-        self.weights = self.masked_init.clone().requires_grad_(True)
+        self.weights = batch.masked_init.clone().requires_grad_(True)
         self.inputs = patches(batch.signals, batch.train).reshape(B, 2 * n, d)
-        self.one_hot = one_hot(batch.train.labels, K, batch.init.dtype)
-        self._gram: torch.Tensor | None = None
+        self.one_hot = one_hot(batch.train.labels, K, torch.float64)
 
     def _logits(self) -> torch.Tensor:
         B, K, m, n, d = self.batch.shape
@@ -49,18 +46,24 @@ class FullTrainer:
         with torch.no_grad():
             self.weights -= scale.view(-1, 1, 1, 1) * grad
 
-    def train_logits(self) -> torch.Tensor:
-        with torch.no_grad():
-            return self._logits()
-
-    def coefficients(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """gamma, rho by least-squares projection of w^{(t)} * M - w^{(0)} * M."""
-        B, K, m, _, d = self.batch.shape
-        if self._gram is None:
-            masks = self.batch.masks.reshape(B, K * m, d)
-            self._gram = gram_matrices(train_vectors(self.batch), masks)
-        return project_coefficients(self.masked_weights(), self.masked_init, self.batch.masks,
-                                    self.batch.signals, self.batch.train.noise, self._gram)
-
     def masked_weights(self) -> torch.Tensor:
         return (self.weights * self.batch.masks).detach()
+
+
+def project_coefficients(batch: NetworkBatch, masked_weights: torch.Tensor
+                         ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Least-squares (gamma, rho) of w^{(t)} * M - w^{(0)} * M on the masked signals and
+    noises: the normal equations G alpha = <delta, v> per filter (minimum-norm solution,
+    through the pseudo-inverse), gamma = alpha_k ||mu_k * M||^2 (B, K, m, K) and
+    rho = alpha_i ||xi_i * M||^2 (B, K, m, n). Unique only while the masked vectors are
+    linearly independent (p d well above K + n); below that this minimum-norm answer differs
+    from the GD recursion's (the weights still agree)."""
+    B, K, m, n, d = batch.shape
+    vectors = torch.cat((batch.signals, batch.train.noise), dim=1)  # (B, A, d)
+    masks = batch.masks.reshape(B, K * m, d)
+    gram = (vectors[:, None] * masks[:, :, None]) @ vectors[:, None].transpose(-1, -2)
+    delta = (masked_weights - batch.masked_init).reshape(B, K * m, d)
+    rhs = delta @ vectors.transpose(1, 2)
+    alpha = (torch.linalg.pinv(gram, hermitian=True) @ rhs.unsqueeze(-1)).squeeze(-1)
+    coefficients = (alpha * gram.diagonal(dim1=-2, dim2=-1)).reshape(B, K, m, -1)
+    return coefficients[..., :K], coefficients[..., K:]

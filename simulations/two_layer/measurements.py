@@ -1,83 +1,48 @@
-"""Measurements of a trained batch: Gram matrices, the coefficient projection, the gamma /
-zeta / omega statistics, N_j counts and train / test errors, as plain Python values.
+"""Measurements of trained networks, the same for both trainers: the gamma / zeta / omega
+statistics, N_j counts, train and test errors, as plain Python values.
 
 Decomposition (exact while training stays in the span, which GD does):
 w^{(t)}_{j,r} * M = w^{(0)}_{j,r} * M + sum_k gamma_{j,r,k} (mu_k * M) / ||mu_k * M||^2
                   + sum_i rho_{j,r,i} (xi_i * M) / ||xi_i * M||^2,
 with zeta_{j,r,i} = rho_{j,r,i} for j = y_i and omega_{j,r,i} = rho_{j,r,i} for j != y_i.
 A term whose masked vector is zero is absent (its coefficient is 0).
+
+Test error without a test set: for a fresh sample with label y, the signal parts
+<W_{j,r}, mu_y> are known exactly and the noise parts z_{j,r} = <W_{j,r}, xi> are jointly
+Gaussian, mean 0, covariance sigma_n^2 <P W_f, P W_f'> with P the projection off the signal
+directions: sigma_n^2 (<W_f, W_f'> - sum_k <W_f, mu_k> <W_f', mu_k> / mu^2). The per-class
+error P(argmax_j F_j != y) is then averaged over ``draws`` Gaussian samples (the same draws
+for every class), and the test error is its mean over the K equally likely classes.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any
 
 import torch
 
-from .batch import NetworkBatch
-from .network import outputs
+from .network import activation, outputs
 
-DEFAULT_MAX_ELEMENTS = 2**24
-
-
-class Trainer(Protocol):
-    """What measurements need from a trainer (both trainers implement it)."""
-
-    def train_logits(self) -> torch.Tensor: ...  # F_j(x_i), (B, K, n)
-
-    def coefficients(self) -> tuple[torch.Tensor, torch.Tensor]: ...  # gamma, rho
-
-    def masked_weights(self) -> torch.Tensor: ...  # w_{j,r} * M_{j,r}, (B, K, m, d)
+GAUSSIAN_CHUNK_BYTES = 2**26
 
 
-def gram_matrices(vectors: torch.Tensor, masks: torch.Tensor,
-                  max_elements: int = DEFAULT_MAX_ELEMENTS) -> torch.Tensor:
-    """Per-filter Gram matrices G[b, f, a, e] = <v_a * M_f, v_e * M_f> = sum_c v_a[c] M_f[c] v_e[c].
+@dataclass(frozen=True)
+class Trained:
+    """What the measurements need of a trained batch (B networks, F = K m filters):
+    inner (B, K, m, K + n) = <W_{j,r}, v_a> for the training vectors; gamma (B, K, m, K),
+    rho (B, K, m, n); per network weight_gram (F, F) = <W_f, W_f'> (None without a test) and
+    test_inner (F, n_test) = <W_f, xi_t> for a streamed test set (else None); kept (B, F):
+    filter (j, r) kept its class's signal coordinate; init_signal (B, F, K) =
+    <w^{(0)}_f * M_f, mu_k>."""
 
-    ``vectors`` (B, A, d), e.g. the A = K + n vectors (mu_1..mu_K, xi_1..xi_n); ``masks``
-    (B, F, d) 0/1. Accumulated over chunks of coordinates so that no intermediate exceeds
-    about ``max_elements`` entries (never B x F x A x d at once). Returns (B, F, A, A).
-    """
-    B, A, d = vectors.shape
-    F = masks.shape[1]
-    chunk = max(1, max_elements // (B * F * A))
-    gram = torch.zeros(B, F, A, A, dtype=vectors.dtype, device=vectors.device)
-    for start in range(0, d, chunk):
-        v = vectors[..., start:start + chunk]
-        masked = v[:, None] * masks[:, :, None, start:start + chunk]
-        gram += masked @ v[:, None].transpose(-1, -2)
-    return gram
-
-
-def train_vectors(batch: NetworkBatch) -> torch.Tensor:
-    """The K + n vectors (mu_1..mu_K, xi_1..xi_n) of each network, (B, K + n, d)."""
-    return torch.cat((batch.signals, batch.train.noise), dim=1)
-
-
-def project_coefficients(masked_weights: torch.Tensor, masked_init: torch.Tensor,
-                         masks: torch.Tensor, signals: torch.Tensor, noise: torch.Tensor,
-                         gram: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Least-squares (gamma, rho) of w^{(t)} * M - w^{(0)} * M on the masked signals and noises.
-
-    Shapes: weights, init, masks (B, K, m, d); signals (B, K, d); noise (B, n, d); optional
-    precomputed ``gram`` (B, K * m, K + n, K + n) from :func:`gram_matrices`. Solves the
-    normal equations G alpha = <delta, v> per filter (minimum-norm solution, through the
-    pseudo-inverse) and returns gamma = alpha_k ||mu_k * M||^2 (B, K, m, K) and
-    rho = alpha_i ||xi_i * M||^2 (B, K, m, n). Vectors that the mask deletes entirely get
-    coefficient 0. The coefficients are unique only while the masked vectors are linearly
-    independent (p d well above K + n); below that, gamma and rho are not identifiable and
-    this minimum-norm answer differs from the GD recursion's (the weights still agree).
-    """
-    B, K, m, d = masked_weights.shape
-    vectors = torch.cat((signals, noise), dim=1)
-    masks_flat = masks.reshape(B, K * m, d)
-    if gram is None:
-        gram = gram_matrices(vectors, masks_flat)
-    delta = (masked_weights - masked_init).reshape(B, K * m, d)
-    rhs = delta @ vectors.transpose(1, 2)
-    alpha = (torch.linalg.pinv(gram, hermitian=True) @ rhs.unsqueeze(-1)).squeeze(-1)
-    coefficients = (alpha * gram.diagonal(dim1=-2, dim2=-1)).reshape(B, K, m, -1)
-    return coefficients[..., :K], coefficients[..., K:]
+    inner: torch.Tensor
+    gamma: torch.Tensor
+    rho: torch.Tensor
+    weight_gram: list[torch.Tensor | None]
+    test_inner: list[torch.Tensor | None]
+    kept: torch.Tensor
+    init_signal: torch.Tensor
 
 
 def coefficient_statistics(gamma: torch.Tensor, rho: torch.Tensor,
@@ -110,25 +75,6 @@ def coefficient_statistics(gamma: torch.Tensor, rho: torch.Tensor,
     }
 
 
-def signal_filter_counts(batch: NetworkBatch) -> dict[str, torch.Tensor]:
-    """N_j and N_j_plus per class, (B, K) each.
-
-    Sparse signals: N_j = #{r : M_{j,r}[j] = 1} (the mask kept the signal coordinate).
-    Dense signals: a random mask cannot delete a dense direction, so N_j = m.
-    N_j_plus = #{r : <w^{(0)}_{j,r} * M_{j,r}, mu_j> > 0}; with sparse signals this implies
-    the coordinate was kept (a pruned coordinate gives exactly 0). Only these filters can
-    learn mu_j, since act' = 0 on negative inputs.
-    """
-    B, K, m, _ = batch.masks.shape
-    if batch.configs[0].signal == "sparse":
-        kept = torch.diagonal(batch.masks[..., :K], dim1=1, dim2=3).sum(dim=1)
-    else:
-        kept = torch.full((B, K), m, device=batch.masks.device)
-    init_inner = (batch.init * batch.masks) @ batch.signals[:, None].transpose(-1, -2)
-    positive = (torch.diagonal(init_inner, dim1=1, dim2=3) > 0).sum(dim=1)
-    return {"N_j": kept.round().long(), "N_j_plus": positive}
-
-
 def errors(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Overall error (B,) and per-class error (B, K) of argmax_j F_j; NaN for an absent class."""
     K = logits.shape[1]
@@ -138,43 +84,54 @@ def errors(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, to
     return wrong.mean(dim=1), per_class
 
 
-def logits_on_test_set(batch: NetworkBatch, masked_weights: torch.Tensor) -> torch.Tensor:
-    """F_j on the test set, (B, K, n_test), from <w * M, mu_k> and <w * M, xi_test>."""
-    B, K, m, d = masked_weights.shape
-    flat = masked_weights.reshape(B, K * m, d)
-    signal_inner = (flat @ batch.signals.transpose(1, 2)).reshape(B, K, m, K)
-    noise_inner = (flat @ batch.test.noise.transpose(1, 2)).reshape(B, K, m, -1)
-    return outputs(signal_inner, noise_inner, batch.test.labels, batch.q)
+def gaussian_test_errors(signal_inner: torch.Tensor, weight_gram: torch.Tensor,
+                         mu: torch.Tensor, sigma_n: torch.Tensor, q: int,
+                         standard_normals: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Test error (B,) and per-class error (B, K) from the exact Gaussian law of a fresh
+    sample's noise parts (module doc). ``signal_inner`` (B, K, m, K) = <W_{j,r}, mu_k>,
+    ``weight_gram`` (B, F, F), ``mu`` and ``sigma_n`` (B,), ``standard_normals`` (B, N, F)."""
+    B, K, m, _ = signal_inner.shape
+    step = max(1, GAUSSIAN_CHUNK_BYTES // (8 * standard_normals[0].numel()))
+    if B > step:  # bound the memory of the draws' noise parts: a few networks at a time
+        parts = [gaussian_test_errors(signal_inner[i:i + step], weight_gram[i:i + step],
+                                      mu[i:i + step], sigma_n[i:i + step], q,
+                                      standard_normals[i:i + step]) for i in range(0, B, step)]
+        return torch.cat([a for a, _ in parts]), torch.cat([b for _, b in parts])
+    s = signal_inner.reshape(B, K * m, K).double()
+    cov = weight_gram.double() - s @ s.transpose(1, 2) / (mu.double() ** 2)[:, None, None]
+    cov = sigma_n.double()[:, None, None] ** 2 * 0.5 * (cov + cov.transpose(1, 2))
+    values, vectors = torch.linalg.eigh(cov)
+    root = vectors * values.clamp(min=0).sqrt()[:, None, :]
+    z = standard_normals.double() @ root.transpose(1, 2)  # (B, N, F)
+    noise_out = activation(z, q).reshape(B, -1, K, m).mean(dim=-1)  # (B, N, K)
+    signal_out = activation(s, q).reshape(B, K, m, K).mean(dim=2)  # (B, K_j, K_y)
+    logits = signal_out.transpose(1, 2)[:, :, None, :] + noise_out[:, None, :, :]
+    wrong = (logits.argmax(dim=-1) != torch.arange(K, device=z.device)[None, :, None])
+    per_class = wrong.double().mean(dim=-1)
+    return per_class.mean(dim=-1), per_class
 
 
-def _to_python(stats: dict[str, torch.Tensor]) -> list[dict[str, Any]]:
+def sampled_test_errors(signal_inner: torch.Tensor, test_inner: torch.Tensor,
+                        labels: torch.Tensor, q: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Test error on a streamed test set: signal parts exact, noise parts <W_f, xi_t>."""
+    B, K, m, _ = signal_inner.shape
+    logits = outputs(signal_inner, test_inner.reshape(B, K, m, -1), labels, q)
+    return errors(logits, labels)
+
+
+def filter_counts(kept: torch.Tensor, init_signal: torch.Tensor, K: int
+                  ) -> dict[str, torch.Tensor]:
+    """N_j = #{r : M_{j,r} kept coordinate j} (m for dense signals) and
+    N_j_plus = #{r : <w^{(0)}_{j,r} * M_{j,r}, mu_j> > 0}, (B, K) each: only those filters
+    can learn mu_j, since act' = 0 on negative inputs."""
+    B, F = kept.shape
+    own = torch.diagonal(init_signal.reshape(B, K, F // K, K), dim1=1, dim2=3)  # (B, m, K)
+    return {"N_j": kept.reshape(B, K, -1).sum(dim=-1), "N_j_plus": (own > 0).sum(dim=1)}
+
+
+def to_python(stats: dict[str, torch.Tensor]) -> list[dict[str, Any]]:
+    """{key: (B, ...) tensor} -> B dicts of Python numbers and lists."""
     lists = {key: value.detach().cpu().double().tolist() if value.is_floating_point()
              else value.cpu().tolist() for key, value in stats.items()}
     B = len(next(iter(lists.values())))
     return [{key: value[b] for key, value in lists.items()} for b in range(B)]
-
-
-def trajectory_point(batch: NetworkBatch, trainer: Trainer,
-                     train_loss: torch.Tensor) -> list[dict[str, Any]]:
-    """Light measurements per network: train_loss, signal_per_class, zeta_max, omega_max."""
-    stats = coefficient_statistics(*trainer.coefficients(), batch.train.labels)
-    keep = ("signal_per_class", "zeta_max", "omega_max")
-    return _to_python({"train_loss": train_loss, **{k: stats[k] for k in keep}})
-
-
-def measure(batch: NetworkBatch, trainer: Trainer,
-            train_loss: torch.Tensor) -> list[dict[str, Any]]:
-    """All measurements per network (JSON-ready): losses, train / test errors, per-class
-    test errors, coefficient statistics and N_j, N_j_plus."""
-    train_error, _ = errors(trainer.train_logits(), batch.train.labels)
-    test_error, test_per_class = errors(logits_on_test_set(batch, trainer.masked_weights()),
-                                        batch.test.labels)
-    stats = {
-        "train_loss": train_loss,
-        "train_error": train_error,
-        "test_error": test_error,
-        "test_error_per_class": test_per_class,
-        **coefficient_statistics(*trainer.coefficients(), batch.train.labels),
-        **signal_filter_counts(batch),
-    }
-    return _to_python(stats)

@@ -20,7 +20,7 @@ import pytest
 import theorycheck
 from theorycheck.cli import main
 
-DEFAULT = {"K": 3, "m": 20, "n": 60, "d": 1000, "p": 0.5, "mu": 10.0, "sigma_0": 0.01}
+DEFAULT = {"K": 3, "m": 20, "n": 60, "d": 1000, "p": 0.5, "mu": 10.0}
 CONDITION_KEYS = {"name", "relation", "lhs", "rhs", "margin", "holds"}
 
 
@@ -44,8 +44,12 @@ def test_default_point_is_mild_and_json_serializable():
     assert d["paper"] == "yang2023"
     assert d["regime"] == "mild"
     assert {k: d["params"][k] for k in DEFAULT} == DEFAULT
-    # eta defaults to 0.5 m / max(mu^2, sigma_n^2 p d) = 10 / 500
-    assert d["params"]["eta"] == pytest.approx(0.02, rel=1e-12)
+    # eta and sigma_0 default to their D6 bounds: min(mu^-2, (sigma_n^2 p d)^-1) = 1/500 and
+    # min((sigma_n sqrt(p d))^-1, mu^-1) = 1/sqrt(500); both conditions hold with margin 0
+    assert d["params"]["eta"] == pytest.approx(1 / 500, rel=1e-12)
+    assert d["params"]["sigma_0"] == pytest.approx(1 / math.sqrt(500), rel=1e-12)
+    conds = conditions(rep)
+    assert conds["eta_small"]["holds"] and conds["sigma0_small"]["holds"]
     assert d["predictions"]["theorem_regime"] == "outside-conditions"
     assert "mild" in str(rep) and "d_large" in str(rep)
 
@@ -154,9 +158,9 @@ def test_predicted_exponents_from_sympy():
 
 
 def test_predicted_values_at_the_default_point():
-    """sigma_0 mu = 0.1; sigma_0 sigma_n sqrt(p d) = 0.01 sqrt(500);
+    """With sigma_0 = 0.01: sigma_0 mu = 0.1; sigma_0 sigma_n sqrt(p d) = 0.01 sqrt(500);
     mu_crit = sqrt(500) 60^(-1/3) (C_2 = 1); rtol 1e-12."""
-    pred = theorycheck.query("yang2023").predictions
+    pred = theorycheck.query("yang2023", sigma_0=0.01).predictions
     by_prefix = {k.split(" ")[0]: v for k, v in pred.items() if "(" in k}
     assert by_prefix["gamma_off_max"] == pytest.approx(0.1, rel=1e-12)
     assert by_prefix["zeta_max"] == pytest.approx(0.01 * math.sqrt(500), rel=1e-12)

@@ -160,10 +160,11 @@ def test_polylog_slack_is_converted_at_the_path():
     assert abs(poly.evidence.allowance - (0.02 + expected)) < 1e-12
 
 
-def test_points_sharing_seeds_are_resampled_whole_seeds_at_a_time():
+def test_points_sharing_seeds_are_judged_seed_by_seed():
     """Every seed carries one common factor across the path, which cancels in the slope:
-    the slope is exactly 0.5 for every seed. Resampling whole seeds sees that (a narrow
-    interval, consistent within 0.02); resampling each point on its own would not."""
+    the slope is exactly 0.5 for every seed. Judging each seed's own slope sees that (a
+    narrow t-interval, consistent within 0.02); resampling each point on its own would not
+    (the common factor then looks like noise at every point)."""
     xs = np.logspace(0, 2, 5)
     common = np.exp(RNG.standard_normal(30))
     pts = [point({"q": x ** 0.5 * common}, d=x) for x in xs]

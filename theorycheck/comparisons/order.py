@@ -26,7 +26,13 @@ from theorycheck.claims import PointResult
 from theorycheck.comparisons.bands import decide
 from theorycheck.evidence import Evidence, Table, rows_table
 from theorycheck.figures import Figure, LogLogFigure
-from theorycheck.stats import fewest_trials, shares_seeds, slope_interval
+from theorycheck.stats import (
+    MIN_BOOTSTRAP_TRIALS,
+    fewest_trials,
+    paired_slope_interval,
+    shares_seeds,
+    slope_interval,
+)
 from theorycheck.verdicts import Outcome, Status
 
 Bound = Literal["Theta", "O~", "Omega~"]
@@ -76,12 +82,13 @@ class OrderEvidence(Evidence):
 class OrderComparison:
     """quantity = ``bound``(parameter^exponent) along the sweep's path (see module doc).
 
-    Fits log E[quantity] against log(parameter) (the point label ``parameter``) with a
-    bootstrap interval over seeds (whole seeds across points when the path's points share
-    them) and compares the slope with ``exponent`` (derived by sympy from the predicted
-    expression) as ``bound`` says. A path shorter than ``min_decades`` decades, or of fewer
-    than three points, is inconclusive, never consistent: a short sweep cannot tell
-    exponents apart.
+    Fits the log-log slope of the quantity against the parameter (the point label
+    ``parameter``) and compares it with ``exponent`` (derived by sympy from the predicted
+    expression) as ``bound`` says. When the path's points share their seeds, each seed has
+    its own slope and the interval is the t-interval of their mean; otherwise the slope of
+    log E[quantity] with a bootstrap interval over seeds at each point. A path shorter than
+    ``min_decades`` decades, or of fewer than three points, is inconclusive, never
+    consistent: a short sweep cannot tell exponents apart.
     """
 
     quantity: str
@@ -125,15 +132,19 @@ class OrderComparison:
         if not all(np.all(np.isfinite(s)) for s in samples):
             return Outcome(Status.INCONCLUSIVE, f"{self.quantity} is not defined in every "
                            "trial along the path: no slope", ev)
-        if min(r.measured for r in ev.rows) <= 0:
+        if min(float(np.min(s)) for s in samples) <= 0:
             return Outcome(Status.INCONCLUSIVE,
-                           f"{self.quantity} is not positive along the path: no log-log fit", ev)
-        if fewest_trials(samples) < 2:
-            return Outcome(Status.INCONCLUSIVE, "fewer than 2 trials at some point: no "
-                           "interval can be formed", ev)
+                           f"{self.quantity} is not positive in every trial along the path: "
+                           "no log-log fit", ev)
         ev.paired = shares_seeds([pr.seeds for pr in results])
-        ci, _ = slope_interval(xs, samples, rng, paired=ev.paired, n_boot=self.n_boot,
-                               level=self.level)
+        if ev.paired and len(results[0].seeds) >= 2:
+            ci, _ = paired_slope_interval(xs, samples, self.level)
+        elif fewest_trials(samples) < MIN_BOOTSTRAP_TRIALS:
+            return Outcome(Status.INCONCLUSIVE, f"fewer than {MIN_BOOTSTRAP_TRIALS} trials at "
+                           "some point (and no seeds shared along the path): no interval "
+                           "that covers its level", ev)
+        else:
+            ci, _ = slope_interval(xs, samples, rng, n_boot=self.n_boot, level=self.level)
         allowance, polylog_note = self.allowance(results, xs)
         ev.allowance, ev.polylog = allowance, polylog_note
         ev.measured_slope, ev.ci = ci.estimate, (ci.low, ci.high)
@@ -147,7 +158,8 @@ class OrderComparison:
             if not ev.tight:
                 note = "; bound not tight on this path (the quantity grows " + (
                     "more slowly" if self.bound == "O~" else "faster") + " than the bound)"
-        paired = ", whole seeds resampled across the path" if ev.paired else ""
+        paired = (", the mean of each seed's own slope (seeds shared along the path; "
+                  "t-interval)" if ev.paired else "")
         reason = (
             f"log-log slope of {self.quantity} in {self.parameter}: {ci.estimate:.3f} "
             f"[{ci.low:.3f}, {ci.high:.3f}]{paired} vs {self.bound} exponent {e:.3f}, allowed "

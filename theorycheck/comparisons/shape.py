@@ -10,7 +10,13 @@ import numpy as np
 from theorycheck.claims import PointResult
 from theorycheck.comparisons.bands import decide, per_point_level
 from theorycheck.evidence import Evidence, Table, rows_table
-from theorycheck.stats import bootstrap_trials, difference_interval, fewest_trials, shares_seeds
+from theorycheck.stats import (
+    MIN_BOOTSTRAP_TRIALS,
+    bootstrap_trials,
+    difference_interval,
+    fewest_trials,
+    shares_seeds,
+)
 from theorycheck.verdicts import Outcome, Status, combine
 
 
@@ -70,9 +76,9 @@ class PeakComparison:
             return Outcome(Status.INCONCLUSIVE, f"{self.quantity} is not finite in every "
                            "trial: no peak location", ev)
         ev.measured_peak = float(xs[int(np.argmax([g.mean() for g in groups]))])
-        if fewest_trials(groups) < 2:
-            return Outcome(Status.INCONCLUSIVE, "fewer than 2 trials at some point: no "
-                           "bootstrap of the peak location", ev)
+        if fewest_trials(groups) < MIN_BOOTSTRAP_TRIALS:
+            return Outcome(Status.INCONCLUSIVE, f"fewer than {MIN_BOOTSTRAP_TRIALS} trials at "
+                           "some point: no bootstrap of the peak location", ev)
         inside = (xs >= lo) & (xs <= hi)
         if not inside.any():
             return Outcome(Status.INCONCLUSIVE,

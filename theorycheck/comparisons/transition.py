@@ -12,7 +12,13 @@ from theorycheck.claims import PointResult
 from theorycheck.comparisons.bands import decide
 from theorycheck.evidence import Evidence, Table, rows_table
 from theorycheck.figures import Figure, PhaseFigure
-from theorycheck.stats import bootstrap_trials, fewest_trials, loglog_slope, shares_seeds
+from theorycheck.stats import (
+    MIN_BOOTSTRAP_TRIALS,
+    bootstrap_trials,
+    fewest_trials,
+    loglog_slope,
+    shares_seeds,
+)
 from theorycheck.verdicts import Outcome, Status
 
 
@@ -136,9 +142,9 @@ class TransitionComparison:
             missing = [float(k) for k, c in zip(bys, found) if not np.isfinite(c)]
             return Outcome(Status.INCONCLUSIVE, f"{self.quantity} does not cross {self.level} "
                            f"inside the {self.x} grid for {self.by} in {missing} (censored)", ev)
-        if fewest_trials(values) < 2:
-            return Outcome(Status.INCONCLUSIVE, "fewer than 2 trials at some point: no "
-                           "interval can be formed", ev)
+        if fewest_trials(values) < MIN_BOOTSTRAP_TRIALS:
+            return Outcome(Status.INCONCLUSIVE, f"fewer than {MIN_BOOTSTRAP_TRIALS} trials at "
+                           "some point: no bootstrap interval that covers its level", ev)
         ci, _ = bootstrap_trials(lambda idx: loglog_slope(bys, locations(idx)),
                                  [v.size for v in values], rng,
                                  paired=shares_seeds([pr.seeds for pr in flat]),

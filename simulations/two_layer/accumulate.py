@@ -1,0 +1,268 @@
+"""Streaming passes over coordinates: everything the coefficient-space simulator needs,
+accumulated block by block, so that memory does not grow with d.
+
+Training pass (:func:`training_statistics`), per filter f = (j, r) and vectors
+v = (mu_1..mu_K, xi_1..xi_n):
+- the masked Gram G_f[a, e] = <v_a * M_f, v_e * M_f> = sum_c M_f[c] v_a[c] v_e[c]; for all
+  filters at once one matrix product per block: masks (filters x coords) times the
+  coordinate-wise products v_a v_e (coords x A(A+1)/2 pairs);
+- the initial inner products <w^{(0)}_f * M_f, v_a>;
+- whether filter (j, r) kept its class's signal coordinate (sparse signals: M_{j,r}[j]).
+
+Test pass (:func:`test_statistics`), given trained coefficients alpha (w_f * M_f =
+w^{(0)}_f * M_f + sum_a alpha_{f,a} v_a * M_f): the Gram of the trained masked weights
+<W_f, W_f'> (for the exact Gaussian law of a fresh sample's noise parts) and, for a streamed
+test set, <W_f, xi_t>.
+
+Shared draws. Both passes work on unit draws (``streams``): v_a = s_a u_a with s = (mu,
+sigma_n) scales and w^{(0)} = sigma_0 Z, so G = S G_unit S and <w^{(0)} M, v> = sigma_0
+s * <Z M, u>. Networks drawn from the same stream (same seed, shape and data model) share
+one pass whatever their mu, sigma_n, sigma_0, eta or step limit; with sparse signals and
+Bernoulli masks also whatever their p (masks 1[U < p] are nested) and d (a network is a
+prefix of a larger one: statistics are snapshot where each d ends). A block is computed in
+the working dtype and the blocks' sums are added in float64, in a fixed order.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+
+from .spec import NetworkSpec
+from .streams import (
+    RawBlock,
+    blocks,
+    dense_prep,
+    dense_test_prep,
+    mask_counts,
+    masks,
+    raw_block,
+    scales,
+    unit_test_noise,
+)
+
+MAX_BYTES = 2**27
+"""Default cap on the coordinate-pair products held at once (bytes)."""
+
+
+def stream_key(spec: NetworkSpec, seed: int) -> tuple:
+    """Networks with the same key share every draw of a pass. Sparse signals with
+    Bernoulli masks share across p and d too; dense signal directions depend on d, and
+    exact masks on p and d."""
+    common = (int(seed), spec.K, spec.m, spec.n, spec.signal, spec.mask, spec.dtype)
+    if spec.signal == "sparse" and spec.mask == "bernoulli":
+        return common
+    if spec.mask == "bernoulli":
+        return (*common, spec.d)
+    return (*common, spec.d, spec.p)
+
+
+@dataclass(frozen=True)
+class TrainingStatistics:
+    """One network's statistics (float64): gram (F, A, A), init_inner (F, A), signal_kept
+    (F,) (bool), with F = K m filters in class-major order and A = K + n vectors."""
+
+    gram: torch.Tensor
+    init_inner: torch.Tensor
+    signal_kept: torch.Tensor
+
+
+class _Stream:
+    """The draws of one stream key: its networks' (p, d) cuts, the dense preparation and
+    the exact masks' counts."""
+
+    def __init__(self, spec: NetworkSpec, seed: int, members: list[NetworkSpec],
+                 device: torch.device) -> None:
+        self.spec, self.seed, self.device = spec, int(seed), device
+        self.dtype = getattr(torch, spec.dtype)
+        self.ps = sorted({s.p for s in members})
+        self.ds = sorted({s.d for s in members})
+        self.d = self.ds[-1]
+        self.reach = {p: max(s.d for s in members if s.p == p) for p in self.ps}
+        self.prep = dense_prep(spec, seed, device) if spec.signal == "dense" else None
+        self.counts = mask_counts(spec, seed) if spec.mask == "exact" else None
+
+    def blocks(self):
+        for b, start, width in blocks(self.d):
+            yield b, start, width, raw_block(self.spec, self.seed, b, start, width, self.prep,
+                                             self.device, self.dtype)
+
+    def masks(self, raw: RawBlock, p: float, block: int) -> torch.Tensor:
+        counts = None if self.counts is None else self.counts[:, block]
+        return masks(raw, p, self.spec.mask, counts, self.dtype)
+
+
+def _segments(start: int, width: int, cuts: Sequence[int]) -> list[tuple[int, int, int | None]]:
+    """The block [start, start + width) split at the ``cuts`` inside it: (from, to, the cut
+    reached at ``to`` or None), offsets relative to the block."""
+    inside = [c for c in cuts if start < c <= start + width]
+    bounds = [start, *inside]
+    if bounds[-1] < start + width:
+        bounds.append(start + width)
+    return [(a - start, b - start, b if b in inside else None) for a, b in zip(bounds, bounds[1:])]
+
+
+def _pair_chunks(rows: torch.Tensor, A: int, width: int, max_bytes: int
+                 ) -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
+    """The upper-triangle pairs (a <= e) of ``rows`` as (a, e, position in the packed upper
+    triangle of A x A), split so that one chunk's products stay under ``max_bytes``."""
+    iu = torch.triu_indices(rows.numel(), rows.numel(), device=rows.device)
+    a, e = rows[iu[0]], rows[iu[1]]
+    position = a * A - a * (a - 1) // 2 + (e - a)  # row-major packed upper triangle
+    step = max(1, max_bytes // (8 * max(width, 1)))
+    return [(a[i:i + step], e[i:i + step], position[i:i + step])
+            for i in range(0, a.numel(), step)]
+
+
+def _unit_statistics(stream: _Stream, max_bytes: int) -> dict[tuple[float, int], tuple]:
+    """One pass over a stream: (p, d) -> (packed unit Gram (F, A(A+1)/2), unit init inner
+    (F, A), kept (F,)), snapshot where each d ends."""
+    spec, dev = stream.spec, stream.device
+    K, m, n = spec.K, spec.m, spec.n
+    F, A = K * m, K + n
+    own = torch.arange(F, device=dev) // m
+    acc = {p: [torch.zeros(F, A * (A + 1) // 2, dtype=torch.float64, device=dev),
+               torch.zeros(F, A, dtype=torch.float64, device=dev),
+               torch.ones(F, dtype=torch.bool, device=dev)] for p in stream.ps}
+    out: dict[tuple[float, int], tuple] = {}
+    all_rows = torch.arange(A, device=dev)
+    noise_rows = torch.arange(K, A, device=dev)
+    for b, start, width, raw in stream.blocks():
+        has_signal = spec.signal == "dense" or start < K
+        rows = all_rows if has_signal else noise_rows
+        chunks = _pair_chunks(rows, A, width, max_bytes)
+        products = [raw.vectors[a] * raw.vectors[e] for a, e, _ in chunks]  # (pairs, w)
+        for p in stream.ps:
+            if start >= stream.reach[p]:
+                continue  # no network with this p is that long
+            mask = stream.masks(raw, p, b)
+            init = raw.normal * mask
+            gram, init_inner, kept = acc[p]
+            if spec.signal == "sparse" and start < K:
+                cols = own - start
+                f = torch.nonzero((cols >= 0) & (cols < width)).flatten()
+                kept[f] = mask[f, cols[f]] > 0
+            for lo, hi, cut in _segments(start, min(width, stream.reach[p] - start), stream.ds):
+                seg = slice(lo, hi)
+                init_inner += (init[:, seg] @ raw.vectors[:, seg].T).double()
+                for (_, _, position), prod in zip(chunks, products):
+                    gram.index_add_(1, position, (mask[:, seg] @ prod[:, seg].T).double())
+                if cut is not None:
+                    out[(p, cut)] = (gram.clone(), init_inner.clone(), kept.clone())
+    return out
+
+
+def training_statistics(specs: Sequence[NetworkSpec], seeds: Sequence[int],
+                        device: torch.device, max_bytes: int = MAX_BYTES
+                        ) -> list[TrainingStatistics]:
+    """The training statistics of every (spec, seed), one pass per stream (module doc)."""
+    members: dict[tuple, list[int]] = defaultdict(list)
+    for i, (spec, seed) in enumerate(zip(specs, seeds)):
+        members[stream_key(spec, seed)].append(i)
+    out: list[TrainingStatistics | None] = [None] * len(specs)
+    for idx in members.values():
+        first = specs[idx[0]]
+        stream = _Stream(first, seeds[idx[0]], [specs[i] for i in idx], device)
+        unit = _unit_statistics(stream, max_bytes)
+        A = first.K + first.n
+        iu = torch.triu_indices(A, A, device=device)
+        for i in idx:
+            spec = specs[i]
+            packed, init_inner, kept = unit[(spec.p, spec.d)]
+            gram = torch.zeros(packed.shape[0], A, A, dtype=torch.float64, device=device)
+            gram[:, iu[0], iu[1]] = packed
+            gram[:, iu[1], iu[0]] = packed
+            s = scales(spec, device, torch.float64)
+            out[i] = TrainingStatistics(gram * s[:, None] * s[None, :],
+                                        spec.init_scale * init_inner * s, kept)
+    return out
+
+
+@dataclass(frozen=True)
+class TestStatistics:
+    """One network's weight_gram (F, F) = <W_f, W_f'> and, for a streamed test set,
+    test_inner (F, n_test) = <W_f, xi_t> (None otherwise)."""
+
+    weight_gram: torch.Tensor
+    test_inner: torch.Tensor | None
+
+
+def test_statistics(specs: Sequence[NetworkSpec], seeds: Sequence[int],
+                    alphas: Sequence[torch.Tensor], device: torch.device
+                    ) -> list[TestStatistics]:
+    """The second pass: W_f = sigma_0 Z_f M_f + M_f * (sum_a alpha_{f,a} s_a u_a), block by
+    block, one pass per stream; with ``spec.test == "sampled"`` also the inner products with
+    a streamed test set's noise (n_test samples). Networks with ``test == "none"`` get
+    None (no pass)."""
+    members: dict[tuple, list[int]] = defaultdict(list)
+    for i, (spec, seed) in enumerate(zip(specs, seeds)):
+        if spec.test != "none":
+            members[stream_key(spec, seed)].append(i)
+    out: list[TestStatistics | None] = [None] * len(specs)
+    for idx in members.values():
+        first = specs[idx[0]]
+        stream = _Stream(first, seeds[idx[0]], [specs[i] for i in idx], device)
+        dtype = stream.dtype
+        F = first.K * first.m
+        grams = {i: torch.zeros(F, F, dtype=torch.float64, device=device) for i in idx}
+        sampled = [i for i in idx if specs[i].test == "sampled"]
+        n_test = {i: specs[i].n_test for i in sampled}
+        inner = {i: torch.zeros(F, n_test[i], dtype=torch.float64, device=device)
+                 for i in sampled}
+        test_qt = {i: dense_test_prep(specs[i], seeds[i], n_test[i], stream.prep, device)
+                   for i in sampled if stream.prep is not None}
+        weights = {i: (alphas[i].reshape(F, -1).to(dtype)
+                       * scales(specs[i], device, dtype)) for i in idx}
+        for b, start, width, raw in stream.blocks():
+            mask_of = {}
+            for i in idx:
+                spec = specs[i]
+                w = min(width, spec.d - start)
+                if w <= 0:
+                    continue
+                if spec.p not in mask_of:
+                    mask_of[spec.p] = stream.masks(raw, spec.p, b)
+                mask = mask_of[spec.p][:, :w]
+                W = mask * (spec.init_scale * raw.normal[:, :w] + weights[i] @ raw.vectors[:, :w])
+                grams[i] += (W @ W.T).double()
+                if i in inner:
+                    xi = unit_test_noise(spec, seeds[i], b, start, w, n_test[i],
+                                         raw.vectors[:spec.K, :w], test_qt.get(i), device,
+                                         dtype)
+                    inner[i] += (W @ xi.T).double() * spec.sigma_n
+        for i in idx:
+            out[i] = TestStatistics(grams[i], inner.get(i))
+    return out
+
+
+def realize(spec: NetworkSpec, seed: int, device: torch.device) -> dict[str, torch.Tensor]:
+    """A network's draws as whole d-dimensional float64 tensors (small d only: for the
+    reference trainer and for tests on identical realized inputs): signals (K, d), noise
+    (n, d), masks (K m, d), masked init w^{(0)} * M (K m, d)."""
+    stream = _Stream(spec, seed, [spec], device)
+    s = scales(spec, device, torch.float64)
+    parts = []
+    for b, _, _, raw in stream.blocks():
+        mask = stream.masks(raw, spec.p, b).double()
+        parts.append((raw.vectors.double() * s[:, None], mask,
+                      spec.init_scale * raw.normal.double() * mask))
+    vectors = torch.cat([p[0] for p in parts], dim=1)
+    return {"signals": vectors[:spec.K], "noise": vectors[spec.K:],
+            "masks": torch.cat([p[1] for p in parts], dim=1),
+            "masked_init": torch.cat([p[2] for p in parts], dim=1)}
+
+
+def realize_test_noise(spec: NetworkSpec, seed: int, n_test: int,
+                       device: torch.device) -> torch.Tensor:
+    """A streamed test set's noise as one (n_test, d) float64 tensor (small d only)."""
+    stream = _Stream(spec, seed, [spec], device)
+    tq = (dense_test_prep(spec, seed, n_test, stream.prep, device)
+          if stream.prep is not None else None)
+    parts = [spec.sigma_n * unit_test_noise(spec, seed, b, start, width, n_test,
+                                            raw.vectors[:spec.K].double(), tq, device,
+                                            torch.float64)
+             for b, start, width, raw in stream.blocks()]
+    return torch.cat(parts, dim=1)
