@@ -6,7 +6,8 @@ leaves a trace: each computed run appends ``"<pid> <mu> <seed> <unix time>"`` to
 named by the config's ``trace`` (a line is written only once the run is computed), and a
 chunk may first append ``"start <pid> <seeds>"``. ``$TOY_SLEEP`` (seconds per run) and the config's
 ``chunk_sleep`` (seconds per chunk, for Ray workers, which do not see the driver's
-environment) slow it down so that a test can act mid-sweep.
+environment) slow it down so that a test can act mid-sweep. While the file named by the
+config's ``fail_flag`` exists, runs at mu = 4 raise ValueError (an interrupted sweep).
 
 As a script it runs one check and writes the verdicts as JSON::
 
@@ -54,6 +55,8 @@ def gaussian_mean(requests: list[tuple[dict[str, Any], int]], device: str
         time.sleep(chunk_sleep)
     out = []
     for cfg, seed in requests:
+        if cfg.get("fail_flag") and os.path.exists(cfg["fail_flag"]) and cfg["mu"] == 4.0:
+            raise ValueError("planted failure at mu = 4")
         time.sleep(float(os.environ.get("TOY_SLEEP", "0")))
         out.append(draw(cfg["mu"], cfg["samples"], seed))
         if trace:
@@ -65,27 +68,32 @@ def gaussian_mean(requests: list[tuple[dict[str, Any], int]], device: str
 MEAN = Measurement("gaussian_mean", gaussian_mean, version="1", chunk=CHUNK)
 
 
-def config(mu: float, trace: str | None = None, chunk_sleep: float = 0.0) -> dict[str, Any]:
+def config(mu: float, trace: str | None = None, chunk_sleep: float = 0.0,
+           fail_flag: str | None = None) -> dict[str, Any]:
     cfg: dict[str, Any] = {"mu": mu, "samples": 2000}
-    if trace:
-        cfg["trace"] = str(trace)
-    if chunk_sleep:
-        cfg["chunk_sleep"] = chunk_sleep
+    for name, value in (("trace", trace), ("chunk_sleep", chunk_sleep),
+                        ("fail_flag", fail_flag)):
+        if value:
+            cfg[name] = str(value) if name != "chunk_sleep" else value
     return cfg
 
 
-def claim(trace: str | None = None, chunk_sleep: float = 0.0, scale: float = 1.0) -> Claim:
+def claim(trace: str | None = None, chunk_sleep: float = 0.0, scale: float = 1.0,
+          fail_flag: str | None = None) -> Claim:
     """E[mean] = scale * mu over mu in MUS, TRIALS trials each (36 runs)."""
 
     def sweep(budget: str) -> list[Point]:
-        return [Point(config(mu, trace, chunk_sleep), TRIALS, {"mu": mu}) for mu in MUS]
+        return [Point(config(mu, trace, chunk_sleep, fail_flag), TRIALS, {"mu": mu})
+                for mu in MUS]
 
     return Claim("toy", "T1", "toy mean", "E[mean] = mu", "derived", "test", MEAN.name, sweep,
                  ValueComparison("mean", lambda pr: scale * pr.label("mu"), rtol=0.05, x="mu"))
 
 
-def paper(trace: str | None = None, chunk_sleep: float = 0.0) -> Paper:
-    return Paper("toy", "a toy paper", "none", lambda: [claim(trace, chunk_sleep)], (MEAN,))
+def paper(trace: str | None = None, chunk_sleep: float = 0.0,
+          fail_flag: str | None = None) -> Paper:
+    return Paper("toy", "a toy paper", "none",
+                 lambda: [claim(trace, chunk_sleep, fail_flag=fail_flag)], (MEAN,))
 
 
 def timeless(verdict: dict[str, Any]) -> dict[str, Any]:
