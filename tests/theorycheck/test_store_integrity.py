@@ -37,7 +37,6 @@ from theorycheck.cli import main
 from theorycheck.store import ResultStore, StoreWarning, run_key
 from theorycheck.verdicts import Status
 
-RESULT_PREFIX = b'{"mean": '
 N_FLIPPED = 10
 
 
@@ -54,11 +53,12 @@ def stored_results(path: Path) -> dict[str, str]:
 
 
 def flip_result_digit(path: Path, result_text: str) -> None:
-    """Change the first digit of a stored result, in place in the SQLite file."""
+    """Change the first digit of a stored result (``{"name": <digits>...}``), in place in the
+    SQLite file."""
     data = bytearray(path.read_bytes())
     needle = result_text.encode()
     assert data.count(needle) == 1, "the result text must occur once in the file"
-    pos = data.index(needle) + len(RESULT_PREFIX)
+    pos = data.index(needle) + needle.index(b": ") + 2
     data[pos] = ord("7") if data[pos] == ord("9") else ord("9")
     path.write_bytes(bytes(data))
 
@@ -187,6 +187,21 @@ def test_cli_moves_a_corrupt_store_aside_with_a_one_line_warning(tmp_path, capsy
     assert len(lines) == 1 and lines[0].startswith("theorycheck: warning: the results store")
     assert "moved it aside" in lines[0] and "Traceback" not in err
     assert json.loads(out)["verdicts"][0]["claim"] == "E2"
+
+
+def test_cli_reports_a_damaged_row_in_one_line_and_recomputes_it(ols_store, tmp_path, capsys):
+    source, verdicts = ols_store
+    path = tmp_path / "results.sqlite"
+    shutil.copy(source, path)
+    flip_result_digit(path, next(iter(stored_results(path).values())))
+    assert main(cli_check(path)) == 0
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [
+        f"theorycheck: warning: 1 stored row of measurement 'ols' failed its checksum in the "
+        f"results store {str(path)!r}: not used; recomputed and replaced"]
+    assert json.loads(out)["runs_computed"] == 1
+    assert [toy.timeless(v) for v in json.loads(out)["verdicts"]] == verdicts
+    assert stored_results(path) == stored_results(source)
 
 
 # ---- read-only stores and bad paths ---------------------------------------------------------
