@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from theorycheck.backends import LocalBackend, make_backend
+from theorycheck.backends import Backend, make_backend
 from theorycheck.claims import Claim, Point, PointResult, config_dict, config_hash
 from theorycheck.evidence import NoEvidence
 from theorycheck.figures import Figure, SeriesFigure, SeriesPoint, TrajectoryFigure
@@ -60,7 +60,7 @@ class CheckResults:
 
 
 def measure_points(paper: Paper, claim: Claim, points: Sequence[Point],
-                   backend: LocalBackend, seed: int) -> list[PointResult]:
+                   backend: Backend, seed: int) -> list[PointResult]:
     """Run (or reuse from the store) every trial of every point, in point order."""
     by_measurement: dict[str, list[int]] = {}
     for i, pt in enumerate(points):
@@ -120,7 +120,7 @@ def trajectory_figure(claim: Claim, results: list[PointResult]) -> TrajectoryFig
                             runs)
 
 
-def prefetch(paper: Paper, claims: Sequence[Claim], budget: str, backend: LocalBackend,
+def prefetch(paper: Paper, claims: Sequence[Claim], budget: str, backend: Backend,
              seed: int) -> int:
     """Run every trial of every claim's sweep that the store lacks, one call per measurement,
     ordered by seed: runs that can share work (e.g. a simulator's passes over the same
@@ -142,7 +142,7 @@ def prefetch(paper: Paper, claims: Sequence[Claim], budget: str, backend: LocalB
     return sum(len(r) for r in wanted.values())
 
 
-def check_claim(claim: Claim, budget: str, backend: LocalBackend, seed: int,
+def check_claim(claim: Claim, budget: str, backend: Backend, seed: int,
                 paper: Paper) -> Verdict:
     """Measure a claim's sweep (reusing stored runs) and judge the points inside its
     conditions; the points outside are judged apart and shown. The verdict keeps its seeds."""
@@ -198,6 +198,7 @@ def check(
     claims: Sequence[str] | None = None,
     store: ResultStore | str | None = None,
     progress: bool = True,
+    address: str | None = None,
 ) -> CheckResults:
     """Check every claim of ``paper`` (or the named ``claims``) at ``budget``.
 
@@ -207,11 +208,14 @@ def check(
             ``"quick"`` (minutes on a laptop CPU) or ``"full"`` (meant for a GPU).
         device: ``"auto"`` (CUDA when present), ``"cpu"`` or ``"cuda"`` (an error where
             there is no CUDA).
-        backend: ``"local"``.
+        backend: ``"local"`` (this process) or ``"ray"`` (chunks of runs as Ray tasks; the
+            driver alone writes the store).
         seed: the root seed; every trial's seed is derived from it and the configuration.
         claims: claim keys to run (default: all).
         store: a ResultStore, a path to its SQLite file, or None for the default path.
         progress: show tqdm progress bars.
+        address: the ``ray`` backend's cluster (``HOST:PORT``); None starts or reuses a
+            local Ray.
     """
     spec = get_paper(paper)
     spec.check_budget(budget)
@@ -225,7 +229,7 @@ def check(
     own_store = not isinstance(store, ResultStore)
     db = store if isinstance(store, ResultStore) else ResultStore(store)
     try:
-        runner = make_backend(backend, db, device, progress)
+        runner = make_backend(backend, db, device, progress, address=address)
         t0 = time.perf_counter()
         distinct = prefetch(spec, chosen, budget, runner, seed)
         computed = runner.computed

@@ -1,8 +1,8 @@
 """Command line: ``theorycheck list | query | plan | check | report``.
 
 Every error is one line on stderr with a non-zero exit (2 for bad input); ``--debug`` shows
-the traceback instead. Values on the command line are parsed as numbers or names, never
-evaluated.
+the traceback instead. Warnings (e.g. a stored row failing its checksum) are one line each.
+Values on the command line are parsed as numbers or names, never evaluated.
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 from tabulate import tabulate
 
@@ -44,6 +45,10 @@ def _run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--store", default=None, help="SQLite results file "
                    "(default $THEORYCHECK_STORE or .theorycheck/results.sqlite)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--backend", default="local",
+                   help="local (this process, the default) or ray (a Ray cluster)")
+    p.add_argument("--address", default=None, help="with --backend ray: the cluster to join, "
+                   "HOST:PORT (default: start a local Ray)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -93,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         res = theorycheck.check(
             args.paper, budget=args.budget, device=args.device, seed=args.seed,
             claims=args.claims.split(",") if args.claims else None, store=args.store,
-            progress=not args.quiet)
+            progress=not args.quiet, backend=args.backend, address=args.address)
         if args.json:
             print(json.dumps(res.to_dict(), indent=1, allow_nan=False))
         else:
@@ -104,15 +109,24 @@ def run(args: argparse.Namespace) -> int:
         paths = theorycheck.report(
             args.papers.split(",") if args.papers else None, budget=args.budget,
             out=args.out, suffix=args.suffix, device=args.device, seed=args.seed,
-            store=args.store, progress=not args.quiet)
+            store=args.store, progress=not args.quiet, backend=args.backend,
+            address=args.address)
         print("\n".join(str(p) for p in paths))
     return 0
+
+
+def show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                 file: TextIO | None = None, line: str | None = None) -> None:
+    """A warning as one line on stderr (``warnings.showwarning``'s signature)."""
+    print(f"theorycheck: warning: {' '.join(str(message).split())}", file=file or sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return run(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = show_warning
+            return run(args)
     except KeyboardInterrupt:
         print("theorycheck: interrupted", file=sys.stderr)
         return 130

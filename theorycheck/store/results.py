@@ -1,0 +1,273 @@
+"""The results store: an embedded SQLite database of finished simulation runs.
+
+A run is keyed by the content hash of (measurement, configuration, seed, simulator
+version). Rows are written in the transaction that finishes their chunk, so an interrupted
+sweep resumes where it stopped: nothing finished is lost and nothing is stored twice.
+
+Every row carries the sha256 checksum of what it stores (key, measurement, version, config
+JSON, seed, result JSON). A row that fails its checksum, or has none (written by a store
+older than schema version 2), is never served: it is reported (:class:`StoreWarning`) and
+treated as missing, so the run is recomputed and the row replaced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import sqlite3
+import time
+import warnings
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from theorycheck.claims import config_dict, config_hash
+from theorycheck.store.files import (
+    ENV,
+    Location,
+    StoreWarning,
+    is_corruption,
+    locate,
+    open_healthy,
+)
+
+SCHEMA_VERSION = 2
+_RUNS = """
+CREATE TABLE IF NOT EXISTS runs (
+    key TEXT PRIMARY KEY,
+    measurement TEXT NOT NULL,
+    version TEXT NOT NULL,
+    config TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    result TEXT NOT NULL,
+    seconds REAL NOT NULL,
+    device TEXT NOT NULL,
+    created REAL NOT NULL,
+    checksum TEXT
+)
+"""
+_LEASES = """
+CREATE TABLE IF NOT EXISTS leases (
+    key TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires REAL NOT NULL
+)
+"""
+_CHECKED = "key, measurement, version, config, seed, result"
+BATCH = 500  # keys per SQL statement (SQLite limits bound parameters)
+
+Row = tuple[str, str, str, Mapping[str, Any] | Any, int, Mapping[str, Any], float, str]
+"""A finished run to store: (key, measurement, version, config, seed, result, seconds,
+device)."""
+
+
+def run_key(measurement: str, version: str, config: Any, seed: int) -> str:
+    """Content hash naming one simulation run (``config``: a ModelConfig or a mapping)."""
+    return config_hash({"measurement": measurement, "version": version,
+                        "config": config_dict(config), "seed": int(seed)})
+
+
+def row_checksum(key: str, measurement: str, version: str, config: str, seed: int,
+                 result: str) -> str:
+    """sha256 of a row's stored content (each field length-prefixed, so no two rows share
+    an encoding). Text is hashed as stored, byte for byte."""
+    h = hashlib.sha256()
+    for part in (key, measurement, version, config, str(seed), result):
+        if not isinstance(part, str):
+            raise TypeError(f"a stored field is {type(part).__name__}, not text")
+        raw = part.encode("utf-8", "surrogateescape")
+        h.update(len(raw).to_bytes(8, "big"))
+        h.update(raw)
+    return h.hexdigest()
+
+
+def verified(row: Sequence[Any]) -> bool:
+    """Whether a stored (key, measurement, version, config, seed, result, checksum) row is
+    intact: its checksum is present and matches. Damage that changed a field's type (a seed
+    stored as text, a result as a blob) fails too."""
+    *content, checksum = row
+    if not isinstance(checksum, str) or type(content[4]) is not int:
+        return False
+    try:
+        return hmac.compare_digest(row_checksum(*content), checksum)
+    except (TypeError, ValueError):
+        return False
+
+
+def batches(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+class ResultStore:
+    """SQLite-backed cache of simulation results (one row per run).
+
+    ``path=":memory:"`` gives a private in-memory store; the default path comes from the
+    ``THEORYCHECK_STORE`` environment variable, else ``.theorycheck/results.sqlite``. A
+    store this process may not write (file or directory) is opened read-only, as is one
+    opened with ``read_only=True``: it serves what it holds, and a run missing from it is a
+    ValueError (:meth:`require_writable`). See :mod:`theorycheck.store.files` for paths that
+    are directories and corrupt files.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *,
+                 read_only: bool = False) -> None:
+        self.location: Location = locate(path, read_only)
+        self.path = self.location.path
+        self._db = open_healthy(self.location)
+        self._warned: set[str] = set()
+        try:
+            self._prepare()
+            columns = self._columns()
+        except sqlite3.DatabaseError as err:
+            self._db.close()
+            raise ValueError(f"cannot use the results store {self.path!r} "
+                             f"({err}); set {ENV} (or --store) to another file") from None
+        self._has_runs = bool(columns)  # False only for a read-only file without the table
+        self._has_checksum = "checksum" in columns
+
+    # ---- schema ----------------------------------------------------------------------------
+
+    def _prepare(self) -> None:
+        """Create or migrate the schema (a read-only store is read as it is)."""
+        if self.read_only is not None:
+            return
+        if self.path != ":memory:":
+            self._db.execute("PRAGMA journal_mode=WAL")
+        with self.transaction():
+            self._db.execute(_RUNS)
+            if "checksum" not in self._columns():
+                # a store from before schema 2: its rows cannot be verified, so they stay
+                # unverified (checksum NULL) and are recomputed when asked for
+                self._db.execute("ALTER TABLE runs ADD COLUMN checksum TEXT")
+            self._db.execute(_LEASES)
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _columns(self) -> set[str]:
+        return {row[1] for row in self._db.execute("PRAGMA table_info(runs)")}
+
+    @property
+    def read_only(self) -> str | None:
+        """Why the store is read-only, or None when it is writable."""
+        return self.location.read_only
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction (``BEGIN IMMEDIATE``: the write lock is taken up front, so
+        what is read inside cannot change before the commit)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # ---- reading ---------------------------------------------------------------------------
+
+    def _rows(self, keys: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+        """Stored rows among ``keys``: (key, measurement, version, config, seed, result,
+        checksum)."""
+        if not self._has_runs:
+            return  # a read-only database without a runs table holds nothing
+        checksum = "checksum" if self._has_checksum else "NULL"
+        for chunk in batches(keys):
+            marks = ",".join("?" * len(chunk))
+            yield from self._db.execute(
+                f"SELECT {_CHECKED}, {checksum} FROM runs WHERE key IN ({marks})", chunk)
+
+    def verified_keys(self, keys: Sequence[str]) -> set[str]:
+        """The keys among ``keys`` whose rows are stored and intact."""
+        return {row[0] for row in self._rows(keys) if verified(row)}
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The intact stored results among ``keys`` (missing keys are absent). A row that
+        fails its checksum, or has none, is absent too and reported once (StoreWarning)."""
+        found: dict[str, dict[str, Any]] = {}
+        bad: Counter[str] = Counter()
+        old: Counter[str] = Counter()
+        try:
+            for row in self._rows(list(keys)):
+                if verified(row):
+                    found[row[0]] = json.loads(row[5])
+                elif row[0] not in self._warned:
+                    self._warned.add(row[0])
+                    (old if row[6] is None else bad)[str(row[1])] += 1
+        except sqlite3.DatabaseError as err:
+            if is_corruption(err):
+                raise ValueError(f"the results store {self.path!r} is corrupt ({err}); move it "
+                                 f"aside or delete it, or set {ENV} (or --store) to another "
+                                 "file") from None
+            raise
+        for name, n in sorted(bad.items()):
+            self._warn(n, name, f"failed {'its' if n == 1 else 'their'} checksum")
+        for name, n in sorted(old.items()):
+            self._warn(n, name, f"{'has' if n == 1 else 'have'} no checksum (written by an "
+                       "older theorycheck)")
+        return found
+
+    def _warn(self, n: int, measurement: str, what: str) -> None:
+        warnings.warn(f"{n} stored row{'s' * (n != 1)} of measurement {measurement!r} {what} in "
+                      f"the results store {self.path!r}: not used; recomputed and replaced",
+                      StoreWarning, stacklevel=4)
+
+    def count(self, measurement: str | None = None) -> int:
+        """How many rows are stored (intact or not), of one measurement or of all."""
+        if not self._has_runs:
+            return 0
+        if measurement is None:
+            return int(self._db.execute("SELECT COUNT(*) FROM runs").fetchone()[0])
+        return int(self._db.execute("SELECT COUNT(*) FROM runs WHERE measurement = ?",
+                                    (measurement,)).fetchone()[0])
+
+    # ---- writing ---------------------------------------------------------------------------
+
+    def require_writable(self, missing: int, measurement: str) -> None:
+        """ValueError (one line, naming the path and THEORYCHECK_STORE) when ``missing``
+        runs must be computed and stored but the store is read-only."""
+        if missing and self.read_only is not None:
+            raise ValueError(
+                f"{missing} run{'s' * (missing != 1)} of measurement {measurement!r} "
+                f"{'are' if missing != 1 else 'is'} not in the results store {self.path!r}, "
+                f"which is read-only ({self.read_only}); make it writable or set {ENV} "
+                "(or --store) to a writable file")
+
+    def put_many(self, rows: Iterable[Row], *, release: str | None = None) -> int:
+        """Store finished runs atomically; returns how many rows were written. An intact row
+        already stored under a key is left as it was; a damaged or unverified one is
+        replaced. ``release``: a lease holder whose leases on these keys end in the same
+        transaction."""
+        if self.read_only is not None:
+            raise ValueError(f"cannot write to the results store {self.path!r}: it is read-only "
+                             f"({self.read_only}); set {ENV} (or --store) to a writable file")
+        now = time.time()
+        records = []
+        for key, m, version, config, seed, result, seconds, device in rows:
+            cfg = json.dumps(config_dict(config), sort_keys=True)
+            res = json.dumps(dict(result))
+            records.append((key, m, version, cfg, int(seed), res, float(seconds), device, now,
+                            row_checksum(key, m, version, cfg, int(seed), res)))
+        keys = [r[0] for r in records]
+        with self.transaction() as db:
+            intact = self.verified_keys(keys)
+            fresh = [r for r in records if r[0] not in intact]
+            db.executemany("INSERT OR REPLACE INTO runs (key, measurement, version, config, "
+                           "seed, result, seconds, device, created, checksum) VALUES "
+                           "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", fresh)
+            if release is not None:
+                for chunk in batches(keys):
+                    db.execute(f"DELETE FROM leases WHERE holder = ? AND key IN "
+                               f"({','.join('?' * len(chunk))})", (release, *chunk))
+        return len(fresh)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> ResultStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
