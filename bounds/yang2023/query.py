@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from theorycheck.params import Param
 from theorycheck.regime import ConditionReport, RegimeReport
 
 from .conditions import CONDITIONS, THEOREM_CONDITIONS, classify, expected_dead_classes
@@ -11,6 +12,9 @@ from .model import THEORY_KEYS, NetworkConfig
 from .orders import ORDERS, exponent, predicted
 from .symbols import q as q_symbol
 
+PARAMETERS: tuple[tuple[Param, ...], ...] = (
+    tuple(NetworkConfig.parameter(k) for k in THEORY_KEYS),)
+"""What ``query`` accepts: the regime parameters of the network config."""
 ORDER_PARAMS = {"gamma_off_max": ("sigma_0", "mu"), "zeta_max": ("p", "d", "sigma_0", "sigma_n"),
                 "omega_max": ("p", "d", "sigma_0", "sigma_n"), "mu_crit": ("p", "d", "n")}
 
@@ -25,6 +29,15 @@ def query(**params: Any) -> RegimeReport:
     if unknown:
         raise ValueError(f"unknown parameter(s) {unknown}; allowed: {sorted(THEORY_KEYS)}")
     config = NetworkConfig.from_mapping(params)
+    if config.eta is None:  # the default step must lie in eta's own range too
+        step = NetworkConfig.parameter("eta")
+        try:
+            step.check(config.step_size)
+        except ValueError:
+            raise ValueError(
+                f"eta must be {step.allowed()}; its default (NetworkConfig.default_step) is "
+                f"{config.step_size:.3g} at mu = {config.mu:g}, sigma_n = {config.sigma_n:g}, "
+                f"p = {config.p:g}, d = {config.d}: pass eta, or a larger mu") from None
     v = {k: getattr(config, k) for k in THEORY_KEYS} | {"eta": config.step_size}
     theory = config.theory_params()
     c = classify(theory)
