@@ -46,10 +46,11 @@ QUERY_SECONDS = 1.0
 """The target: every accepted query answers within this many seconds (wall clock, this
 2-core machine). The census reports the slowest first call; the papers' own tests time their
 largest regimes against it with the caches cleared."""
-HANG_SECONDS = 10.0
+HANG_SECONDS = 60.0
 """What the fuzz census fails on: a first call this slow (a hang, or a size nobody limited).
-The fuzz tests run beside other work on shared cores, where one call can be several times
-slower than alone, so the 1 s target itself is not asserted per call here."""
+The fuzz tests run beside other work on shared cores, where a call that takes 0.1 s alone
+was seen to take 20 s with two BLAS threads (their synchronization under CPU contention), so
+the 1 s target itself is not asserted per call here; the census reports the times."""
 
 HOSTILE: tuple[Any, ...] = (
     None, True, False, 0, -0.0, 0.0, -1, 1, 2, -(2**63), 2**63, 2**64 + 1, 10**19, 10**400,
@@ -328,14 +329,23 @@ class Census:
     kinds: Counter = field(default_factory=Counter)
     failures: Counter = field(default_factory=Counter)
     examples: list[tuple[Any, str]] = field(default_factory=list)
-    max_accepted_seconds: float = 0.0
+    accepted_seconds: list[float] = field(default_factory=list)
     keep: int = 3
+
+    @property
+    def max_accepted_seconds(self) -> float:
+        return max(self.accepted_seconds, default=0.0)
+
+    def quantile(self, q: float) -> float:
+        """The q-quantile of the accepted calls' times (0 when none was accepted)."""
+        times = sorted(self.accepted_seconds)
+        return times[min(len(times) - 1, int(q * len(times)))] if times else 0.0
 
     def add(self, example: Any, outcome: Outcome) -> None:
         self.calls += 1
         self.kinds[outcome.kind] += 1
         if outcome.kind == "accepted":
-            self.max_accepted_seconds = max(self.max_accepted_seconds, outcome.seconds)
+            self.accepted_seconds.append(outcome.seconds)
         if outcome.kind == "failure":
             kind = _failure_class(outcome.detail)
             self.failures[kind] += 1
@@ -345,7 +355,8 @@ class Census:
     def summary(self) -> str:
         head = (f"{self.calls} calls: {self.kinds['accepted']} accepted, "
                 f"{self.kinds['refused']} refused, {self.kinds['failure']} failures; "
-                f"slowest accepted {self.max_accepted_seconds:.3f} s")
+                f"accepted in {self.quantile(0.5):.3f} s (median), {self.quantile(0.99):.3f} s "
+                f"(99%), {self.max_accepted_seconds:.3f} s (slowest)")
         kinds = "".join(f"\n  {n} x {k}" for k, n in self.failures.most_common())
         shown = "".join(f"\n  e.g. {safe_repr(ex)[:300]} -> {why[:300]}"
                         for ex, why in self.examples)

@@ -1,8 +1,9 @@
 """Fuzzing ``theorycheck.query`` and ``theorycheck query`` for every installed paper.
 
 Property: every call either answers (a RegimeReport whose ``to_dict()`` is strict JSON, with
-every null explained in ``warnings``, within 1 s) or raises a one-line ValueError that names
-the parameter and what it allows; the command line answers, or prints one line on stderr
+every null explained in ``warnings``; the census reports the times against the 1 s target
+and fails on a call over ``fuzzing.HANG_SECONDS``) or raises a one-line ValueError that
+names the parameter and what it allows; the command line answers, or prints one line on stderr
 and exits non-zero, never a traceback. Calls are drawn from each paper's declared
 ``query_parameters`` plus hostile values and names (``fuzzing.py`` lists them).
 
@@ -52,7 +53,11 @@ def log(paper: str, what: str, census: Census) -> None:
             f.write(json.dumps({"paper": paper, "what": what, "profile": PROFILE,
                                 "calls": census.calls, **dict(census.kinds),
                                 "failures_by_kind": dict(census.failures),
-                                "max_accepted_seconds": census.max_accepted_seconds}) + "\n")
+                                "median_accepted_seconds": census.quantile(0.5),
+                                "p99_accepted_seconds": census.quantile(0.99),
+                                "max_accepted_seconds": census.max_accepted_seconds,
+                                "over_1s": sum(t > 1.0 for t in census.accepted_seconds)})
+                    + "\n")
 
 
 def test_every_paper_declares_its_query_parameters():
