@@ -32,7 +32,8 @@ def config_of(params: dict[str, Any]) -> LinearConfig | RandomFeaturesConfig:
     design = DESIGN.check(params.get("design", DESIGN.default))
     rest = {k: v for k, v in params.items() if k != "design"}
     if "estimates" in rest:
-        raise ValueError("estimates is a simulation option, not a regime parameter")
+        raise ValueError("estimates is a simulation option, not a regime parameter; allowed: "
+                         f"{sorted({s.name for sig in PARAMETERS for s in sig} - {'estimates'})}")
     if design == "rf":
         return RandomFeaturesConfig.from_mapping(rest)
     return LinearConfig.from_mapping({"design": design, **rest})

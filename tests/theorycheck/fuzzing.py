@@ -330,6 +330,7 @@ class Census:
     failures: Counter = field(default_factory=Counter)
     examples: list[tuple[Any, str]] = field(default_factory=list)
     accepted_seconds: list[float] = field(default_factory=list)
+    slowest: list[tuple[float, Any]] = field(default_factory=list)
     keep: int = 3
 
     @property
@@ -346,6 +347,8 @@ class Census:
         self.kinds[outcome.kind] += 1
         if outcome.kind == "accepted":
             self.accepted_seconds.append(outcome.seconds)
+            self.slowest = sorted([*self.slowest, (outcome.seconds, example)],
+                                  key=lambda t: -t[0])[: self.keep]
         if outcome.kind == "failure":
             kind = _failure_class(outcome.detail)
             self.failures[kind] += 1
@@ -360,7 +363,8 @@ class Census:
         kinds = "".join(f"\n  {n} x {k}" for k, n in self.failures.most_common())
         shown = "".join(f"\n  e.g. {safe_repr(ex)[:300]} -> {why[:300]}"
                         for ex, why in self.examples)
-        return head + kinds + shown
+        slow = "".join(f"\n  slow: {t:.3f} s {safe_repr(ex)[:300]}" for t, ex in self.slowest)
+        return head + kinds + shown + slow
 
 
 def safe_repr(obj: Any) -> str:
