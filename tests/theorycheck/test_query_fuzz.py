@@ -17,9 +17,10 @@ thread): ols 123 failures in 10,000 calls (99 TypeError: a parameter named ``pap
 21 ValueErrors naming no parameter: Python's 4300-digit limit in the message's repr; 3
 ValueErrors spanning several lines: an array's repr), yang2023 912 in 10,000 (326
 ZeroDivisionError, 312 "condition benign: sides must be positive", 223 OverflowError,
-36 TypeError, 15 multi-line), chang2021 37 in 300 calls (TypeError: ``paper``, and a missing
-``p``; sizes up to p = 2000, d = 2000 in random features took up to 40 s a call, which made a
-longer census impractical); the command line: 3 of 2,000 (ols) and 25 of 2,000 (yang2023)
+36 TypeError, 15 multi-line), chang2021 368 in 2,000 calls (363 TypeError: ``paper``, a
+missing ``p``; 3 naming no parameter; 2 multi-line; accepted calls up to 8.4 s, and random
+features at p = d = 2000 took 10-40 s, which made a longer census impractical); the command
+line: 3 of 2,000 (ols) and 25 of 2,000 (yang2023)
 errors broken over several lines by echoed control characters.
 
 After (thorough profile): 0 failures in 10,000 calls for each paper and 2,000 command lines
