@@ -22,11 +22,13 @@ from theorycheck.verdicts import Status, Verdict
 __version__ = "0.2.0"
 
 
-def query(paper: str | Paper, **params: Any) -> RegimeReport:
+def query(paper: str | Paper, /, **params: Any) -> RegimeReport:
     """The regime report of ``paper`` at ``params``: conditions with values and margins,
     the regime that applies, predicted values and orders, and warnings.
 
-    Bad input raises ValueError naming the parameter and its allowed range.
+    Bad input raises ValueError naming the parameter and its allowed range (``paper`` is
+    positional-only, so that a parameter named ``paper`` is refused by name like any other
+    unknown one).
     """
     spec = get_paper(paper)
     if spec.query is None:

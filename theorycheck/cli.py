@@ -20,11 +20,21 @@ import theorycheck
 from theorycheck.params import parse_value
 
 
+def one_line(text: str) -> str:
+    """``text`` as one printable line: whitespace runs become one space and other
+    non-printable characters (control characters, line separators such as U+2028 or
+    \\x1d) are escaped, so that echoed user input can neither break the line nor drive
+    the terminal."""
+    out = "".join(c if c.isprintable() or c.isspace() else c.encode("unicode_escape").decode()
+                  for c in text)
+    return " ".join(out.split())
+
+
 class Parser(argparse.ArgumentParser):
     """argparse with one-line errors (exit 2)."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        self.exit(2, f"{self.prog}: error: {one_line(message)}\n")
 
 
 def parse_pairs(pairs: Sequence[str]) -> dict[str, int | float | str]:
@@ -134,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         bad_input = isinstance(err, ValueError)
-        text = " ".join(str(err).split()) or type(err).__name__
+        text = one_line(str(err)) or type(err).__name__
         kind = "error" if bad_input else f"error ({type(err).__name__})"
         print(f"theorycheck: {kind}: {text}", file=sys.stderr)
         return 2 if bad_input else 1

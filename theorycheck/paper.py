@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from theorycheck.claims import BUDGETS, Claim
+from theorycheck.params import Param
 from theorycheck.regime import RegimeReport
 
 Request = tuple[Any, int]
@@ -40,7 +41,12 @@ class Measurement:
 
 @dataclass(frozen=True)
 class Paper:
-    """A paper plugin: claims, measurements and regime queries under one key."""
+    """A paper plugin: claims, measurements and regime queries under one key.
+
+    ``query_parameters`` declares what ``query`` accepts: one tuple of parameter specs per
+    model (e.g. the linear designs and random features of one paper), each spec with its
+    kind and range, so that tools can draw regimes from them (the query fuzz tests do).
+    """
 
     key: str
     title: str
@@ -50,6 +56,7 @@ class Paper:
     query: Callable[..., RegimeReport] | None = None
     plan: Callable[..., Any] | None = None
     budgets: tuple[str, ...] = BUDGETS
+    query_parameters: tuple[tuple[Param, ...], ...] = ()
 
     def measurement(self, name: str) -> Measurement:
         """The measurement ``name``; KeyError listing the paper's measurements."""

@@ -52,8 +52,9 @@ class Param:
         return f"{what} in {left}{lo}, {hi}{right}"
 
     def error(self, value: Any) -> ValueError:
-        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
-        return ValueError(f"{self.name} must be {self.allowed()}, got {shown}")
+        """The ValueError for a refused ``value``: one line naming this parameter and its
+        range (the value shown short, whatever it is)."""
+        return ValueError(f"{self.name} must be {self.allowed()}, got {shown(value)}")
 
     def check(self, value: Any) -> Any:
         """The validated value (an int, a float or one of the choices); a ValueError naming
@@ -61,7 +62,7 @@ class Param:
         so a huge integer is refused, never overflowed."""
         if self.kind == "choice":
             if isinstance(value, str | int | float) and value in self.choices:
-                return value
+                return self.choices[self.choices.index(value)]  # the declared object itself
             raise self.error(value)
         if isinstance(value, bool) or not isinstance(value, int | float):
             if not (hasattr(value, "item") and getattr(value, "ndim", 1) == 0):
@@ -80,7 +81,7 @@ class Param:
             if isinstance(value, float) and not value.is_integer():
                 raise self.error(value)
             return int(value)
-        return float(value)
+        return float(value) + 0.0  # -0.0 becomes 0.0
 
 
 def param(default: Any = MISSING, *, kind: Kind, description: str = "",
@@ -138,12 +139,20 @@ class ModelConfig:
 
     @classmethod
     def from_mapping(cls: type[C], values: Mapping[str, Any]) -> C:
-        """A config from a mapping; unknown names raise ValueError listing the allowed ones."""
+        """A config from a mapping (a None value counts as not given). Unknown names raise
+        ValueError listing the allowed ones; a missing required one, ValueError naming it
+        and its range."""
         names = {s.name for s in cls.parameters()}
-        unknown = sorted(set(values) - names)
+        unknown = sorted(set(values) - names, key=repr)
         if unknown:
-            raise ValueError(f"unknown parameter(s) {unknown}; allowed: {sorted(names)}")
-        return cls(**{k: v for k, v in values.items() if v is not None})
+            raise ValueError(f"unknown parameter(s) {shown(unknown, 200)}; "
+                             f"allowed: {sorted(names)}")
+        given = {k: v for k, v in values.items() if v is not None}
+        for f in dataclasses.fields(cls):
+            if (f.name not in given and f.init and f.default is MISSING
+                    and f.default_factory is MISSING):
+                raise ValueError(f"{f.name} is required: {cls.parameter(f.name).allowed()}")
+        return cls(**given)
 
     def replace(self: C, **changes: Any) -> C:
         """A copy with ``changes``, validated again."""
@@ -152,6 +161,17 @@ class ModelConfig:
     def to_dict(self) -> dict[str, Any]:
         """The fields as a JSON-able dict (the content of a run's hash)."""
         return {s.name: getattr(self, s.name) for s in self.parameters()}
+
+
+def shown(value: Any, width: int = 40) -> str:
+    """``repr(value)`` on one line, cut to ``width`` characters; also for values whose repr
+    fails (an int beyond Python's 4300-digit string limit) or spans lines (an array)."""
+    try:
+        text = " ".join(repr(value).split())
+    except Exception:  # noqa: BLE001 - any repr failure: describe the value instead
+        text = (f"<int of {value.bit_length()} bits>" if isinstance(value, int)
+                else f"<{type(value).__name__}>")
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def parse_value(text: str) -> int | float | str:

@@ -1,7 +1,8 @@
 """The regime report that ``theorycheck.query`` returns: conditions, regime, predictions.
 
-``to_dict`` is JSON-serializable with no NaN or inf: a prediction or condition value that
-does not exist at the regime is ``None``, and the reason is in ``warnings``.
+``to_dict`` is JSON-serializable with no NaN or inf: a prediction, a condition's side or
+margin, or a parameter that is not a finite number is ``None`` there, and ``warnings`` says
+which and why (checked on construction, so the warning is in the text form too).
 """
 
 from __future__ import annotations
@@ -43,18 +44,25 @@ class RegimeReport:
     def __post_init__(self) -> None:
         for name, value in self.predictions.items():
             value = _plain(value)
-            if isinstance(value, float) and not math.isfinite(value):
-                self.warnings.append(f"{name}: no finite prediction at this regime ({value}); "
-                                     "reported as null")
-                value = None
+            if _non_finite(value):
+                self.warnings.append(f"{name}: no finite prediction at this regime "
+                                     f"({_fmt(value)}); reported as null")
+                value = _jsonable(value)
             self.predictions[name] = value
+        for c in self.conditions:
+            bad = [part for part in ("lhs", "rhs", "margin") if _non_finite(getattr(c, part))]
+            if bad:
+                shown = ", ".join(f"{part} = {getattr(c, part)}" for part in bad)
+                self.warnings.append(f"condition {c.name}: {shown}: not finite; "
+                                     "reported as null")
+        for name, value in self.params.items():
+            if _non_finite(value):
+                self.warnings.append(f"parameter {name} = {value} is not finite; reported as "
+                                     "null")
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-able, with no NaN or inf (non-finite numbers become None)."""
-        d = asdict(self)
-        d["params"] = {k: _jsonable(v) for k, v in self.params.items()}
-        d["conditions"] = [{k: _jsonable(v) for k, v in c.items()} for c in d["conditions"]]
-        return d
+        """JSON-able, with no NaN or inf anywhere (non-finite numbers become None)."""
+        return _jsonable(asdict(self))
 
     def __str__(self) -> str:
         lines = [f"{self.paper}: regime = {self.regime}",
@@ -78,9 +86,29 @@ def _plain(v: Any) -> Any:
     return v.item() if hasattr(v, "item") and getattr(v, "ndim", 1) == 0 else v
 
 
-def _jsonable(v: Any) -> Any:
+def _non_finite(v: Any) -> bool:
+    """Whether ``v`` is, or holds (in dicts, lists, tuples), a NaN or infinite float."""
     v = _plain(v)
-    return None if isinstance(v, float) and not math.isfinite(v) else v
+    if isinstance(v, float):
+        return not math.isfinite(v)
+    if isinstance(v, dict):
+        return any(_non_finite(x) for x in v.values())
+    if isinstance(v, list | tuple):
+        return any(_non_finite(x) for x in v)
+    return False
+
+
+def _jsonable(v: Any) -> Any:
+    """``v`` with numpy scalars as Python numbers and NaN / inf as None, recursively through
+    dicts, lists and tuples (tuples become lists)."""
+    v = _plain(v)
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    if isinstance(v, dict):
+        return {k: _jsonable(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_jsonable(x) for x in v]
+    return v
 
 
 def _fmt(v: Any) -> str:

@@ -28,6 +28,7 @@ PAPER = Paper(
     claims=claims.claims,
     measurements=measurements.MEASUREMENTS,
     query=query.query,
+    query_parameters=query.PARAMETERS,
 )
 
 __all__ = ["PAPER"]

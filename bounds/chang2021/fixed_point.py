@@ -173,21 +173,32 @@ def bias_variance(
     return {"bias": bias, "variance": s2 * q / (1.0 - q), "tau2": tau2, "noise": s2}
 
 
-def _surrogate(
+def _surrogate_law(
     lam: np.ndarray, beta: np.ndarray, sigma: float, n: int, finite_n: bool
 ) -> tuple[np.ndarray, np.ndarray, float]:
-    """(m, v, tau^2) for validated inputs."""
+    """(shrink, v, tau^2) for validated inputs: beta_hat_i ~ N(shrink_i beta_i, v_i^2), where
+    shrink_i and v_i depend on lambda_i alone (and on xi, tau), so that in a non-diagonal
+    basis the surrogate is the matrix function shrink(Sigma) beta + v(Sigma) g."""
     p = lam.size
     tau2 = _tau2(lam, beta, sigma, n, finite_n)
     if p <= n:
+        ones = np.ones_like(lam)
         if sigma == 0.0:
-            return beta.copy(), np.zeros_like(lam), tau2
+            return ones, np.zeros_like(lam), tau2
         dof = (n - p - 1) if finite_n else (n - p)
         if dof <= 0:
-            return beta.copy(), np.full_like(lam, math.inf), tau2
-        return beta.copy(), sigma / np.sqrt(lam * dof), tau2
+            return ones, np.full_like(lam, math.inf), tau2
+        return ones, sigma / np.sqrt(lam * dof), tau2
     xi = _xi(lam, n)
-    return lam * beta / (lam + xi), math.sqrt(tau2) * np.sqrt(lam / n) / (lam + xi), tau2
+    return lam / (lam + xi), math.sqrt(tau2) * np.sqrt(lam / n) / (lam + xi), tau2
+
+
+def _surrogate(
+    lam: np.ndarray, beta: np.ndarray, sigma: float, n: int, finite_n: bool
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """(m, v, tau^2) for validated inputs (m = shrink * beta, see :func:`_surrogate_law`)."""
+    shrink, v, tau2 = _surrogate_law(lam, beta, sigma, n, finite_n)
+    return shrink * beta, v, tau2
 
 
 def surrogate(

@@ -13,10 +13,10 @@ from functools import lru_cache
 import numpy as np
 
 from .fixed_point import dense_risk, surrogate
-from .general import dense_risk_general, pruned_risk_general
+from .general import Spectrum, dense_risk_general, pruned_risk_general
 from .model import LinearConfig, RandomFeaturesConfig, check_rule
 from .pruning import pruned_risk, retrained_risk, small_model_risk
-from .random_features import rf_equivalent
+from .random_features import rf_model
 
 LINEAR_WHATS = ("dense", "prune", "retrain_fresh", "small")
 
@@ -48,16 +48,13 @@ def standardized_entries(config: LinearConfig, index: list[int],
     return (np.asarray(values, float) - m[idx]) / v[idx]
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=64)  # a random-features config holds its p x d first layer
 def rf_risk(config: RandomFeaturesConfig, what: str, n_mc: int = 200) -> float:
     """Predicted risk of the random-features model through its Gaussian-equivalent linear
     model (derived): ``what`` in {"dense", "prune", "retrain_fresh", "small"}; pruning is by
     magnitude (= Hessian here); "small" is the s-neuron model trained directly. The
     pruned risks are Monte Carlo over the surrogate draw (``n_mc`` draws, seed 0)."""
-    R, theta = config.layers
-    if what == "small":
-        R = R[: config.s]
-    sigma_f, beta_f, sigma_e = rf_equivalent(R, theta, config.sigma)
+    sigma_f, beta_f, sigma_e = _rf_model(config, what == "small")
     if what in ("dense", "small"):
         return dense_risk_general(sigma_f, beta_f, sigma_e, config.n)
     if what not in ("prune", "retrain_fresh"):
@@ -66,6 +63,13 @@ def rf_risk(config: RandomFeaturesConfig, what: str, n_mc: int = 200) -> float:
     mean, _ = pruned_risk_general(sigma_f, beta_f, sigma_e, config.n, config.s, "magnitude",
                                   retrain=retrain, n_mc=n_mc, seed=0)
     return mean
+
+
+@lru_cache(maxsize=8)
+def _rf_model(config: RandomFeaturesConfig, small: bool) -> tuple[Spectrum, np.ndarray, float]:
+    """The Gaussian-equivalent model of ``config`` (its first s neurons when ``small``)."""
+    R, theta = config.layers
+    return rf_model(R[: config.s] if small else R, theta, config.sigma)
 
 
 def finite(value: float) -> float:

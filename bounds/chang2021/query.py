@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -14,6 +15,13 @@ from .predictions import linear_risk, rf_risk
 
 DESIGN = Param("design", "choice", "regime design (rf: random features)", default="L1",
                choices=(*DESIGNS, "rf"))
+PARAMETERS: tuple[tuple[Param, ...], ...] = (
+    tuple(s for s in LinearConfig.parameters() if s.name != "estimates"),
+    (dataclasses.replace(DESIGN, choices=("rf",), default="rf"),
+     *RandomFeaturesConfig.parameters()),
+)
+"""What ``query`` accepts: a linear design's parameters, or ``design="rf"`` and those of
+random features."""
 NEAR_ONE = 0.2  # |kappa - 1| below this: the asymptotic formulas are not trustworthy
 SMALL_N = 100
 
@@ -24,7 +32,8 @@ def config_of(params: dict[str, Any]) -> LinearConfig | RandomFeaturesConfig:
     design = DESIGN.check(params.get("design", DESIGN.default))
     rest = {k: v for k, v in params.items() if k != "design"}
     if "estimates" in rest:
-        raise ValueError("estimates is a simulation option, not a regime parameter")
+        raise ValueError("estimates is a simulation option, not a regime parameter; allowed: "
+                         f"{sorted({s.name for sig in PARAMETERS for s in sig} - {'estimates'})}")
     if design == "rf":
         return RandomFeaturesConfig.from_mapping(rest)
     return LinearConfig.from_mapping({"design": design, **rest})

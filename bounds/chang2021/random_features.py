@@ -15,9 +15,10 @@ import math
 import numpy as np
 
 from .fixed_point import check_sigma
+from .general import Spectrum
 from .model import MU1, MU_STAR2, relu_kernel
 
-__all__ = ["feature_covariance", "rf_equivalent"]
+__all__ = ["feature_covariance", "rf_equivalent", "rf_model"]
 
 
 def _check_R(R: object) -> np.ndarray:
@@ -40,24 +41,35 @@ def feature_covariance(R: np.ndarray) -> np.ndarray:
     return relu_kernel(A @ A.T)
 
 
-def rf_equivalent(
+def rf_model(
     R: np.ndarray, theta: np.ndarray, sigma: float
-) -> tuple[np.ndarray, np.ndarray, float]:
-    """Gaussian-equivalent linear model (Sigma_F, beta_F, sigma_e) of the random-features fit.
+) -> tuple[Spectrum, np.ndarray, float]:
+    """Gaussian-equivalent linear model (Sigma_F, beta_F, sigma_e) of the random-features fit,
+    with Sigma_F as a :class:`~.general.Spectrum`.
 
     Derived (our derivation, docs/derivations/chang2021.md), not the paper's theorem.
     Sigma_F = mu1^2 R R^T + mu_*^2 I, beta_F = Sigma_F^{-1} mu1 R theta,
     sigma_e^2 = sigma^2 + ||theta||^2 - mu1^2 theta^T R^T Sigma_F^{-1} R theta
     (the part of the target no linear function of f can reach acts as noise). Sigma_F has a
-    constant diagonal, so Hessian pruning equals magnitude pruning here.
+    constant diagonal, so Hessian pruning equals magnitude pruning here. Its eigenvalues,
+    from the thin SVD R = V diag(s) W^T, are mu1^2 s_j^2 + mu_*^2 and, for p > d, mu_*^2
+    with multiplicity p - d: O(p d min(p, d)) work, no p x p eigendecomposition.
     """
     A = _check_R(R)
     th = np.asarray(theta, dtype=np.float64)
     if th.shape != (A.shape[1],) or not np.all(np.isfinite(th)):
         raise ValueError(f"theta must be a finite array of length d = {A.shape[1]}")
     sv = check_sigma(sigma)
-    sigma_f = MU1 * MU1 * (A @ A.T) + MU_STAR2 * np.eye(A.shape[0])
+    spec = Spectrum.of_factor(A, MU1 * MU1, MU_STAR2)
     r_theta = A @ th
-    beta_f = np.linalg.solve(sigma_f, MU1 * r_theta)
+    beta_f = spec.apply(1.0 / spec.lam, 1.0 / spec.floor, MU1 * r_theta)
     sigma_e2 = sv * sv + float(th @ th) - MU1 * float(r_theta @ beta_f)
-    return sigma_f, beta_f, math.sqrt(max(sigma_e2, sv * sv))
+    return spec, beta_f, math.sqrt(max(sigma_e2, sv * sv))
+
+
+def rf_equivalent(
+    R: np.ndarray, theta: np.ndarray, sigma: float
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """:func:`rf_model` with Sigma_F as a dense p x p matrix."""
+    spec, beta_f, sigma_e = rf_model(R, theta, sigma)
+    return spec.matrix, beta_f, sigma_e

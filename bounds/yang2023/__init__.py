@@ -31,6 +31,7 @@ PAPER = Paper(
     measurements=measurements.MEASUREMENTS,
     query=query.query,
     plan=plan.plan,
+    query_parameters=query.PARAMETERS,
 )
 
 __all__ = ["PAPER"]

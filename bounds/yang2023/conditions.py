@@ -23,6 +23,7 @@ from typing import Any
 
 import sympy as sp
 
+from .model import NetworkConfig
 from .symbols import (
     C_1,
     C_2,
@@ -70,6 +71,9 @@ __all__ = [
 ]
 
 
+NETWORK_PARAMS = frozenset(s.name for s in NetworkConfig.parameters())
+
+
 @functools.lru_cache(maxsize=256)
 def _compiled(expr: sp.Expr) -> tuple[Callable[..., Any], tuple[str, ...]]:
     """Lambdify ``expr`` once over its free symbols (sorted by name)."""
@@ -92,6 +96,28 @@ def evaluate_numeric(
     if missing:
         raise ValueError(f"missing parameter(s) {missing} for {expr}")
     return float(fn(*(values[name] for name in names)))
+
+
+@functools.lru_cache(maxsize=256)
+def log_form(expr: sp.Expr) -> sp.Expr:
+    """log(expr) written as a sum of logs of the symbols, for a positive ``expr`` built from
+    products, powers, Min / Max and logs (every side of every condition here):
+    log(a b) = log a + log b, log(a^k) = k log a, log(min(a, b)) = min(log a, log b).
+    Evaluated at numbers it cannot overflow, underflow or divide by zero inside the
+    parameters' ranges, where the sides themselves can (mu^-2 at mu = 1e-200,
+    (sigma_n sqrt(p d))^q at q = 10)."""
+    if isinstance(expr, sp.Mul):
+        return sp.Add(*(log_form(a) for a in expr.args))
+    if isinstance(expr, sp.Pow):
+        return expr.exp * log_form(expr.base)
+    if isinstance(expr, sp.Min | sp.Max):
+        return type(expr)(*(log_form(a) for a in expr.args))
+    return sp.log(expr)
+
+
+def _exp(x: float) -> float:
+    """exp(x), inf beyond the float64 range (0.0 below it)."""
+    return math.exp(x) if x < 709.0 else math.inf
 
 
 @dataclass(frozen=True)
@@ -128,19 +154,26 @@ class Condition:
     def evaluate(
         self, params: Mapping[str, float], constants: Mapping[str, float] | None = None
     ) -> dict[str, float | bool]:
-        """Evaluate at numbers.
+        """Evaluate at numbers, in log space (:func:`log_form`).
 
-        Returns ``value_lhs``, ``value_rhs``, ``margin`` (the log ratio oriented so that
-        positive means the condition holds: ``log(lhs/rhs)`` for ``>=``, ``log(rhs/lhs)`` for
-        ``<=``) and ``holds`` (``margin >= 0``).
+        Returns ``value_lhs``, ``value_rhs`` (inf, or 0.0, where a side lies beyond the
+        float64 range), ``margin`` (the log ratio oriented so that positive means the
+        condition holds: ``log(lhs/rhs)`` for ``>=``, ``log(rhs/lhs)`` for ``<=``; finite
+        for every regime the parameters' ranges allow) and ``holds`` (``margin >= 0``).
         """
-        lhs = evaluate_numeric(self.lhs, params, constants)
-        rhs = evaluate_numeric(self.rhs, params, constants)
-        if not (lhs > 0 and rhs > 0):
-            raise ValueError(f"condition {self.name}: sides must be positive, got {lhs}, {rhs}")
-        log_ratio = math.log(lhs) - math.log(rhs)
+        log_lhs = evaluate_numeric(log_form(self.lhs), params, constants)
+        log_rhs = evaluate_numeric(log_form(self.rhs), params, constants)
+        log_ratio = log_lhs - log_rhs
+        if not math.isfinite(log_ratio):  # cannot happen for validated parameters
+            names = sorted(self.parameters)
+            raise ValueError(f"condition {self.name}: no finite log-margin at "
+                             + ", ".join(f"{k} = {params.get(k)}" for k in names)
+                             + "; allowed: " + "; ".join(
+                                 f"{k} {NetworkConfig.parameter(k).allowed()}" for k in names
+                                 if k in NETWORK_PARAMS))
         margin = log_ratio if self.relation == ">=" else -log_ratio
-        return {"value_lhs": lhs, "value_rhs": rhs, "margin": margin, "holds": margin >= 0}
+        return {"value_lhs": _exp(log_lhs), "value_rhs": _exp(log_rhs), "margin": margin,
+                "holds": margin >= 0}
 
 
 _log_d = sp.log(d)

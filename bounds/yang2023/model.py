@@ -43,7 +43,7 @@ class NetworkConfig(ModelConfig):
     d: int = param(1000, kind="int", low=2, high=MAX_D, description="patch dimension")
     p: float = param(0.5, kind="float", low=0, high=1, low_open=True,
                      description="probability a weight is KEPT (pruning fraction 1 - p)")
-    mu: float = param(10.0, kind="float", low=0, high=1e12, low_open=True,
+    mu: float = param(10.0, kind="float", low=1e-100, high=1e12,  # mu^2 > 0 in the step
                       description="signal norm ||mu||")
     sigma_0: float | None = param(None, kind="float", low=0, high=1e6, low_open=True,
                                   optional=True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from theorycheck.params import Param
 from theorycheck.regime import ConditionReport, RegimeReport
 
 from .conditions import CONDITIONS, THEOREM_CONDITIONS, classify, expected_dead_classes
@@ -13,6 +14,9 @@ from .orders import ORDERS, exponent, predicted
 from .symbols import CONSTANT_DEFAULTS, resolve_constants
 from .symbols import q as q_symbol
 
+PARAMETERS: tuple[tuple[Param, ...], ...] = (
+    tuple(NetworkConfig.parameter(k) for k in THEORY_KEYS),)
+"""What ``query`` accepts: the regime parameters of the network config."""
 ORDER_PARAMS = {"gamma_off_max": ("sigma_0", "mu"), "zeta_max": ("p", "d", "sigma_0", "sigma_n"),
                 "omega_max": ("p", "d", "sigma_0", "sigma_n"), "mu_crit": ("p", "d", "n")}
 
@@ -30,8 +34,19 @@ def query(constants: Mapping[str, float] | None = None, **params: Any) -> Regime
     if unknown:
         raise ValueError(f"unknown parameter(s) {unknown}; allowed: {sorted(THEORY_KEYS)}")
     config = NetworkConfig.from_mapping(params)
-    v = {k: getattr(config, k) for k in THEORY_KEYS} | {"eta": config.step_size,
-                                                       "sigma_0": config.init_scale}
+    defaults = {"eta": config.step_size, "sigma_0": config.init_scale}
+    for name, value in defaults.items():  # a D6 default must lie in the parameter's own range
+        if getattr(config, name) is None:
+            declared = NetworkConfig.parameter(name)
+            try:
+                declared.check(value)
+            except ValueError:
+                raise ValueError(
+                    f"{name} must be {declared.allowed()}; its D6 default "
+                    f"(NetworkConfig.d6_bounds) is {value:.3g} at mu = {config.mu:g}, "
+                    f"sigma_n = {config.sigma_n:g}, p = {config.p:g}, d = {config.d}: "
+                    f"pass {name}") from None
+    v = {k: getattr(config, k) for k in THEORY_KEYS} | defaults
     theory = config.theory_params()
     c = classify(theory, constants)
     reports = []

@@ -26,12 +26,12 @@ import dataclasses
 import json
 
 import pytest
+from theorycheck.bounds.yang2023 import claims as cl
+from theorycheck.bounds.yang2023.conditions import classify
 
 import theorycheck
 from tests.bounds.verdict_helpers import SEED, describe, parts, run_claim
 from tests.profile import full
-from theorycheck.bounds.yang2023 import claims as cl
-from theorycheck.bounds.yang2023.conditions import classify
 from theorycheck.claims import Claim
 from theorycheck.comparisons import ProportionComparison
 from theorycheck.registry import get_paper

@@ -248,3 +248,61 @@ def test_cli_bad_input_exits_2(args, fragment, capsys):
 def test_cli_unknown_paper_exits_2(capsys):
     assert main(["query", "nosuchpaper", "p=0.5"]) == 2
     assert "paper must be one of" in capsys.readouterr().err
+
+
+# ---- issue 9: conditions in log space --------------------------------------------------------
+
+EXTREMES = [  # each crashed before: ZeroDivisionError, OverflowError or "sides must be positive"
+    {"mu": 5e11, "n": 673, "p": 1.0, "sigma_0": 0.003, "sigma_n": 5e-324},
+    {"K": 2, "d": 2, "m": 1, "mu": 1e-100, "q": 9},
+    {"d": 731686, "m": 2, "mu": 1.4e-45, "n": 7341, "q": 10, "sigma_n": 35102.1},
+    {"d": 10**9, "mu": 1e-100, "q": 10, "sigma_0": 5e-324, "sigma_n": 1e6, "n": 10**5,
+     "m": 10**5, "K": 10**5, "p": 5e-324, "eta": 1e-3},
+    {"mu": 1e12, "q": 10, "sigma_n": 5e-324, "sigma_0": 1e6, "p": 5e-324, "eta": 1e12},
+]
+
+
+@pytest.mark.parametrize("params", EXTREMES)
+def test_extreme_regimes_have_finite_margins(params):
+    """Every condition is evaluated as a difference of logs: the margin is finite wherever
+    the parameters are in range, a side beyond float64 is null in JSON with a warning."""
+    rep = theorycheck.query("yang2023", **params)
+    d = strict_json(rep.to_dict())
+    for c in rep.conditions:
+        assert math.isfinite(c.margin), c.name
+        assert c.holds is (c.margin >= 0)
+    for c in d["conditions"]:
+        if c["lhs"] is None or c["rhs"] is None:
+            assert any(w.startswith(f"condition {c['name']}") for w in d["warnings"])
+
+
+def test_log_margin_matches_the_direct_ratio():
+    """At ordinary values the log-space margin equals log(lhs / rhs) to rounding."""
+    from theorycheck.bounds.yang2023.conditions import CONDITIONS, evaluate_numeric
+
+    params = {"K": 3, "m": 20, "n": 60, "d": 1000, "p": 0.3, "mu": 7.0, "sigma_0": 0.02,
+              "sigma_n": 1.5, "q": 3, "eta": 0.01}
+    for cond in CONDITIONS.values():
+        lhs = evaluate_numeric(cond.lhs, params)
+        rhs = evaluate_numeric(cond.rhs, params)
+        res = cond.evaluate(params)
+        sign = 1 if cond.relation == ">=" else -1
+        assert res["margin"] == pytest.approx(sign * math.log(lhs / rhs), rel=1e-12, abs=1e-12)
+        assert res["value_lhs"] == pytest.approx(lhs, rel=1e-12)
+        assert res["value_rhs"] == pytest.approx(rhs, rel=1e-12)
+
+
+def test_a_d6_default_outside_its_range_is_refused_by_name():
+    """The D6 default sigma_0 = min((sigma_n sqrt(p d))^-1, mu^-1) / C_6 can exceed
+    sigma_0's range when mu and sigma_n are tiny; the refusal names sigma_0."""
+    with pytest.raises(ValueError, match=r"^sigma_0 must be a finite number in \(0, 1e\+06\]; "
+                                         r"its D6 default .* is 4.47e\+08"):
+        theorycheck.query("yang2023", mu=1e-10, sigma_n=1e-10, m=20)
+    assert theorycheck.query("yang2023", mu=1e-10, sigma_n=1e-10,
+                             sigma_0=0.1).params["sigma_0"] == 0.1
+
+
+def test_signal_norm_below_its_floor_is_refused_by_name():
+    """mu^2 must stay a positive float64 in the default step (it divided by zero)."""
+    with pytest.raises(ValueError, match=r"^mu must be a finite number in \[1e-100, 1e\+12\]"):
+        theorycheck.query("yang2023", mu=1e-200)

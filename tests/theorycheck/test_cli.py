@@ -111,7 +111,7 @@ def test_query_values_are_never_evaluated(capsys, tmp_path):
         (["p=400", "design=two_level", "lam1=0"],
          ["lam1 must be a finite number in [1e-06, 1e+06]"]),
         (["p=400", "d=100"], ["unknown parameter", "'d'"]),
-        (["design=rf", "p=100", "estimates=3"], ["estimates is a simulation option"]),
+        (["design=rf", "p=100", "estimates=3"], ["estimates is a simulation option", "allowed"]),
         (["p=400", "noequals"], ["name=value", "noequals"]),
     ],
 )
@@ -244,3 +244,33 @@ def test_query_bad_input_raises_value_error_naming_the_parameter(params, name):
 def test_query_unknown_paper_raises():
     with pytest.raises(ValueError, match="paper must be one of the installed papers"):
         theorycheck.query("nopaper", p=400)
+
+
+# ---- issue 9: robust errors -----------------------------------------------------------------
+
+def test_a_parameter_named_paper_is_refused_by_name(capsys):
+    """``query(paper, **params)`` raised TypeError ('got multiple values for argument
+    paper') for a parameter named ``paper``; ``paper`` is positional-only now."""
+    with pytest.raises(ValueError, match=r"unknown parameter\(s\) \['paper'\]"):
+        theorycheck.query("ols", paper=1)
+    code, out, err = run_cli(capsys, "query", "ols", "paper=1")
+    assert code == 2 and out == "" and "unknown parameter(s) ['paper']" in err
+
+
+def test_missing_required_parameter_exits_2_naming_it(capsys):
+    code, out, err = run_cli(capsys, "query", "chang2021")
+    assert code == 2 and out == ""
+    assert err.strip() == "theorycheck: error: p is required: an integer in [1, 100000]"
+
+
+@pytest.mark.parametrize("value", ["a\x1db", "a\nb", "\x1b[2J", "a\u2028b", "x\x00y"])
+def test_echoed_control_characters_cannot_break_the_error_line(capsys, value):
+    """argparse echoed unknown arguments verbatim: a newline, U+2028 or \\x1d in them split
+    the error over several lines, and an escape sequence reached the terminal."""
+    with pytest.raises(SystemExit) as exc:  # a usage error: argparse exits
+        main(["query", "ols", "--nope", f"p={value}"])
+    out, err = capsys.readouterr()
+    assert exc.value.code == 2 and out == ""
+    assert len(err.splitlines()) == 1 and err[:-1].isprintable(), err
+    code, out, err = run_cli(capsys, "query", "ols", f"p={value}")
+    assert code == 2 and len(err.splitlines()) == 1 and err[:-1].isprintable(), err

@@ -83,3 +83,31 @@ def test_parse_value_never_evaluates():
     assert parse_value("2**10") == "2**10"
     with pytest.raises(ValueError, match="n must be"):
         Toy(n=parse_value("2**10"))
+
+
+# ---- issue 9: every refusal is one line naming the parameter --------------------------------
+
+def test_missing_required_parameter_is_a_value_error_naming_it():
+    """A missing required parameter was a TypeError from the dataclass constructor."""
+    with pytest.raises(ValueError, match=r"^n is required: an integer in \[1, 1000\]$"):
+        Toy.from_mapping({})
+    with pytest.raises(ValueError, match=r"^n is required"):
+        Toy.from_mapping({"n": None})  # None counts as not given
+
+
+def test_refusals_show_any_value_on_one_short_line():
+    """A huge int's repr raised Python's 4300-digit ValueError (naming no parameter), and an
+    array's repr broke the message over several lines."""
+    with pytest.raises(ValueError, match=r"^n must be an integer in \[1, 1000\], got <int of "):
+        Toy(n=10**5000)
+    with pytest.raises(ValueError) as exc:
+        Toy(n=np.zeros((3, 3)))
+    assert "\n" not in str(exc.value) and str(exc.value).startswith("n must be")
+    assert len(str(exc.value)) < 120
+    with pytest.raises(ValueError, match=r"unknown parameter\(s\) \['x', 1\]"):
+        Toy.from_mapping({"n": 3, "x": 1, 1: 2})  # unknown keys of mixed types are sorted
+
+
+def test_choices_and_signed_zero_are_normalized():
+    assert type(Toy(n=1, design=np.str_("L1")).design) is str
+    assert math.copysign(1.0, Param("x", "float", low=-1, high=1).check(-0.0)) == 1.0

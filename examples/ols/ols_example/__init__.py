@@ -14,6 +14,7 @@ Everything a paper plugin provides, in five small modules:
 from theorycheck import Measurement, Paper
 
 from . import claims, query, simulator  # modules (``claims.claims`` is the function)
+from .model import OLSConfig
 
 PAPER = Paper(
     key="ols",
@@ -26,6 +27,7 @@ PAPER = Paper(
     measurements=(Measurement(simulator.MEASUREMENT, simulator.simulate, version="1",
                               chunk=200),),
     query=query.query,
+    query_parameters=(OLSConfig.parameters(),),
 )
 
 __all__ = ["PAPER"]
