@@ -24,6 +24,8 @@ knows nothing about any theorem and predicts nothing.
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol
 
@@ -161,10 +163,25 @@ def pruned_estimates(
 
 
 def to_records(columns: dict[str, torch.Tensor]) -> list[dict]:
-    """Turn {key: (B,) or (B, p) tensor} into B dicts of Python floats / lists of floats."""
+    """Turn {key: (B,) or (B, p) tensor} into B dicts of Python floats / lists of floats,
+    each with ``fault``: None, or for a trial with a non-finite quantity (e.g. a solve that
+    overflowed) ``"non-finite: <quantities>"``, its values then all NaN (faults are data,
+    see ``theorycheck.paper.Measurement``)."""
+    bad = {key: ~torch.isfinite(value.reshape(value.shape[0], -1)).all(-1)
+           for key, value in columns.items()}
     lists = {key: value.detach().cpu().tolist() for key, value in columns.items()}
     size = len(next(iter(lists.values()))) if lists else 0
-    return [{key: values[i] for key, values in lists.items()} for i in range(size)]
+    records = []
+    for i in range(size):
+        broken = [key for key in columns if bool(bad[key][i])]
+        record = {key: values[i] for key, values in lists.items()}
+        if broken:
+            record = {key: ([math.nan] * len(v) if isinstance(v, list) else math.nan)
+                      for key, v in record.items()}
+        named = ", ".join(broken[:3]) + (f" and {len(broken) - 3} more" if len(broken) > 3
+                                         else "")
+        records.append(record | {"fault": f"non-finite: {named}" if broken else None})
+    return records
 
 
 def sample_linear(

@@ -142,6 +142,37 @@ def prefetch(paper: Paper, claims: Sequence[Claim], budget: str, backend: Backen
     return sum(len(r) for r in wanted.values())
 
 
+def faulted_trials(results: Sequence[PointResult]) -> list[dict[str, Any]]:
+    """Every trial whose result names a ``fault`` (see :class:`theorycheck.paper.Measurement`):
+    ``{"point": index, "seed": seed, "fault": text}``."""
+    return [{"point": i, "seed": s, "fault": str(r["fault"])}
+            for i, pr in enumerate(results) for s, r in zip(pr.seeds, pr.results)
+            if r.get("fault") is not None]
+
+
+def with_faults(outcome: Outcome, faults: list[dict[str, Any]], results: Sequence[PointResult],
+                holds: Sequence[tuple[bool, str]]) -> Outcome:
+    """The fault rule: a regime with a faulted trial (non-finite weights, an input that
+    rounds away, ...) is left out of the judgement and listed in the run record. A
+    ``consistent`` outcome of the remaining regimes becomes ``inconclusive`` (agreement on
+    a subset chosen by what did not fail is no agreement); an ``inconsistent`` one stays,
+    since the disagreement was measured on clean regimes; the reason names the faults."""
+    judged = [f for f in faults if holds[f["point"]][0]]
+    if not judged:
+        return outcome
+    causes = sorted({f["fault"].split(":")[0] for f in judged})
+    regimes = len({f["point"] for f in judged})
+    inside = sum(ok for ok, _ in holds)
+    trials = sum(len(results[i].seeds) for i, (ok, _) in enumerate(holds) if ok)
+    note = (f"{len(judged)} of {trials} trials in {regimes} of {inside} regimes inside the "
+            f"conditions faulted ({', '.join(causes)}; e.g. {judged[0]['fault']}); those "
+            "regimes are left out and listed")
+    if outcome.status is Status.CONSISTENT:
+        return Outcome(Status.INCONCLUSIVE, f"{note}; the other regimes alone would be "
+                       f"consistent ({outcome.reason})", outcome.evidence)
+    return Outcome(outcome.status, f"{outcome.reason} [{note}]", outcome.evidence)
+
+
 def check_claim(claim: Claim, budget: str, backend: Backend, seed: int,
                 paper: Paper) -> Verdict:
     """Measure a claim's sweep (reusing stored runs) and judge the points inside its
@@ -150,15 +181,21 @@ def check_claim(claim: Claim, budget: str, backend: Backend, seed: int,
     points = claim.sweep(budget)
     holds = [claim.conditions(pt) if claim.conditions else (True, "") for pt in points]
     results = measure_points(paper, claim, points, backend, seed) if points else []
-    inside = [pr for pr, (ok, _) in zip(results, holds) if ok]
-    outside = [pr for pr, (ok, _) in zip(results, holds) if not ok]
+    faults = faulted_trials(results)
+    clean = [not any(f["point"] == i for f in faults) for i in range(len(results))]
+    inside = [pr for pr, (ok, _), c in zip(results, holds, clean) if ok and c]
+    outside = [pr for pr, (ok, _), c in zip(results, holds, clean) if not ok and c]
     key = int(config_hash({"claim": claim.key})[:8], 16)
     if inside or not points:
         outcome = claim.comparison.evaluate(inside, np.random.default_rng([seed, key, 0]))
+    elif any(ok for ok, _ in holds):
+        outcome = Outcome(Status.INCONCLUSIVE, "every regime inside the claim's conditions "
+                          "has a faulted trial: nothing is judged", NoEvidence())
     else:
         outcome = Outcome(Status.INCONCLUSIVE, f"all {len(points)} regimes lie outside the "
                           "claim's conditions (up to the named constants): nothing is judged; "
                           "what was measured there is shown separately", NoEvidence())
+    outcome = with_faults(outcome, faults, results, holds)
     outside_outcome = (claim.comparison.evaluate(outside, np.random.default_rng([seed, key, 1]))
                        if outside else None)
     reason = outcome.reason
@@ -182,7 +219,9 @@ def check_claim(claim: Claim, budget: str, backend: Backend, seed: int,
         seconds=round(time.perf_counter() - t0, 3), device=backend.device,
         measurement=", ".join(names) or None,
         outside=[{"regime": dict(pt.labels), "config": config_dict(pt.config), "note": note}
-                 for pt, (ok, note) in zip(points, holds) if not ok])
+                 for pt, (ok, note) in zip(points, holds) if not ok],
+        faults=[{"regime": dict(points[f["point"]].labels), "seed": f["seed"],
+                 "fault": f["fault"]} for f in faults])
     return Verdict(claim.paper, claim.key, claim.title, claim.statement, claim.provenance,
                    claim.source, outcome.status, reason, outcome.evidence, run,
                    outside_outcome, plots)

@@ -31,6 +31,12 @@ class Measurement:
     ``version`` is part of every run's content hash: bump it when the simulator's output for
     a given configuration and seed changes. ``chunk`` runs are simulated (and stored) at a
     time.
+
+    Faults are data: a run that cannot give a result (non-finite weights, divergence, an
+    input that rounds away in the working precision) returns ``"fault": "<cause>: <detail>"``
+    (e.g. ``"diverged: non-finite training loss at step 12"``) instead of raising, and NaN
+    for what it would have measured. The checker leaves such a run's regime out of the
+    judgement and never calls the rest ``consistent`` (``checker.with_faults``).
     """
 
     name: str

@@ -61,6 +61,7 @@ class RunRecord:
     device: str
     measurement: str | None
     outside: list[dict[str, Any]] = field(default_factory=list)
+    faults: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -89,6 +90,11 @@ class Verdict:
             out += [Table(f"measured outside the claim's conditions [{self.outside.status}]: "
                           f"{t.caption}", t.columns, t.rows)
                     for t in self.outside.evidence.tables()]
+        if self.run.faults:
+            out.append(Table(f"faulted trials ({len(self.run.faults)}), left out of the "
+                             "judgement", ("regime", "seed", "fault"),
+                             [(_labels(f["regime"]), f["seed"], f["fault"])
+                              for f in self.run.faults]))
         return out
 
     def figures(self) -> list[Figure]:
@@ -110,3 +116,7 @@ class Verdict:
                 "status": self.outside.status.value, "reason": self.outside.reason,
                 "evidence": self.outside.evidence.to_dict()},
         }
+
+
+def _labels(regime: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in regime.items())

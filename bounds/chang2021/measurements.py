@@ -68,5 +68,5 @@ def random_features(requests: Sequence[Request], device: str) -> list[dict[str, 
     return out
 
 
-MEASUREMENTS = (Measurement(LINEAR, linear, version="2", chunk=40),
-                Measurement(RANDOM_FEATURES, random_features, version="2", chunk=24))
+MEASUREMENTS = (Measurement(LINEAR, linear, version="3", chunk=40),
+                Measurement(RANDOM_FEATURES, random_features, version="3", chunk=24))

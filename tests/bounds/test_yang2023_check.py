@@ -257,3 +257,34 @@ def test_d5_mutation_wrong_p_exponent_and_unmutated(store_path):
     assert good.status is not Status.INCONSISTENT, describe(good)
     assert parts(good.evidence)[0].evidence.measured_slope == \
         p_part.evidence.measured_slope  # same runs, only the prediction differs
+
+
+# ---- faults --------------------------------------------------------------------------------
+
+def diverging_paper(eta: float) -> theorycheck.Paper:
+    """yang2023 whose every network trains with the step ``eta`` (a planted simulator fault:
+    eta = 1e30 makes every loss non-finite within a few steps)."""
+    real = get_paper("yang2023")
+    network = real.measurement("network")
+
+    def planted(requests, device):
+        return network.fn([(cfg.replace(eta=eta), seed) for cfg, seed in requests], device)
+
+    return dataclasses.replace(real, measurements=(
+        dataclasses.replace(network, fn=planted, version=f"{network.version}-eta{eta:g}"),))
+
+
+def test_diverged_networks_never_yield_a_consistent_verdict(tmp_path):
+    """Every smoke claim with eta = 1e30: each run reports "diverged", no verdict is
+    consistent, every claim judged inside its conditions is inconclusive with the cause
+    named, and the faulted trials are listed."""
+    res = theorycheck.check(diverging_paper(1e30), budget="smoke", device="cpu",
+                            store=str(tmp_path / "r.sqlite"), progress=False, seed=SEED)
+    assert len(res.verdicts) == len(PROVENANCE)
+    for v in res.verdicts:
+        assert v.status is not Status.CONSISTENT, describe(v)
+        assert len(v.run.faults) == v.run.trials, v.claim
+        assert all(f["fault"].startswith("diverged") for f in v.run.faults), v.run.faults[:2]
+        if v.run.inside_conditions:
+            assert v.status is Status.INCONCLUSIVE, describe(v)
+            assert "has a faulted trial" in v.reason or "faulted (diverged" in v.reason

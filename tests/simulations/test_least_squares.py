@@ -407,6 +407,18 @@ def test_linear_validation(kwargs: dict, name: str) -> None:
         simulate_linear(**args)
 
 
+def test_a_non_finite_trial_is_a_fault_not_a_number() -> None:
+    """beta of size 1e200 overflows the risk (lam (b - beta)^2): every quantity of the trial
+    is NaN and ``fault`` names the non-finite ones; a sane design reports no fault."""
+    lam = np.ones(12)
+    with np.errstate(over="ignore"):  # the design's own sums overflow too, on purpose
+        bad = simulate_linear(lam, np.full(12, 1e200), 0.1, 5, 10, 3, [0, 1])
+    assert all(r["fault"].startswith("non-finite: dense") for r in bad)
+    assert all(math.isnan(r["dense"]) and math.isnan(r["small"]) for r in bad)
+    good = simulate_linear(lam, np.ones(12), 0.1, 5, 10, 3, [0, 1])
+    assert all(r["fault"] is None and math.isfinite(r["dense"]) for r in good)
+
+
 def test_random_features_validation() -> None:
     with pytest.raises(ValueError, match="oracle"):
         rf_sim(5, 20, 10, 5, 0.1, 1.0, [0], rules=("oracle",))

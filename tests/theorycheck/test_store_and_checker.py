@@ -9,6 +9,7 @@ import sqlite3
 
 import numpy as np
 import pytest
+import torch
 
 from theorycheck.backends import LocalBackend
 from theorycheck.checker import check, check_claim
@@ -28,8 +29,11 @@ def gaussian_mean(requests, device):
     for cfg, seed in requests:
         if FAIL_AFTER["calls"] is not None and len(CALLS) > FAIL_AFTER["calls"]:
             raise RuntimeError("interrupted")
+        if cfg["mu"] in cfg.get("faulty", ()) and seed % 2:
+            out.append({"mean": float("nan"), "fault": "diverged: planted at odd seeds"})
+            continue
         x = np.random.default_rng(seed).normal(cfg["mu"], 1.0, size=cfg["samples"])
-        out.append({"mean": float(x.mean())})
+        out.append({"mean": float(x.mean()), "fault": None})
     return out
 
 
@@ -37,11 +41,13 @@ MEAN = Measurement("gaussian_mean", gaussian_mean, version="1", chunk=4)
 
 
 def toy_claim(predicted_scale=1.0, mus=(1.0, 2.0, 4.0), trials=12, conditions=None,
-              wrong_at=None):
-    """E[mean] = mu; ``wrong_at`` plants the prediction 1.1 mu at those mu only."""
+              wrong_at=None, faulty=()):
+    """E[mean] = mu; ``wrong_at`` plants the prediction 1.1 mu at those mu only; at the mu
+    in ``faulty`` the odd seeds' runs report a fault (NaN mean)."""
 
     def sweep(budget):
-        return [Point({"mu": mu, "samples": 2000}, trials, {"mu": mu}) for mu in mus]
+        return [Point({"mu": mu, "samples": 2000, "faulty": tuple(faulty)}, trials, {"mu": mu})
+                for mu in mus]
 
     def predict(pr):
         mu = pr.label("mu")
@@ -112,6 +118,43 @@ def test_every_point_outside_is_inconclusive_with_the_evidence_shown(tmp_path):
     assert v.outside.status is Status.INCONSISTENT
 
 
+def test_a_fault_turns_agreement_into_inconclusive_and_is_listed(tmp_path):
+    """Faulted trials at mu = 2: that regime is left out; the agreement of the other two is
+    not called consistent (it was reached on what did not fail); the reason names the cause
+    and the count, and the run record and a table list every faulted trial."""
+    v, _ = run(toy_claim(faulty=(2.0,)), ResultStore(tmp_path / "r.sqlite"))
+    assert v.status is Status.INCONCLUSIVE, v.reason
+    assert "trials in 1 of 3 regimes inside the conditions faulted (diverged" in v.reason
+    assert "would be consistent" in v.reason
+    assert [r.x for r in v.evidence.rows] == [1.0, 4.0]
+    seeds = toy_claim(faulty=(2.0,)).sweep("quick")[1].seeds(7)
+    assert len(v.run.faults) == sum(s % 2 for s in seeds) > 0
+    assert {f["regime"]["mu"] for f in v.run.faults} == {2.0}
+    assert all(f["seed"] % 2 == 1 and f["fault"].startswith("diverged") for f in v.run.faults)
+    assert any(t.caption.startswith("faulted trials") for t in v.tables())
+
+
+def test_a_disagreement_beside_a_fault_stays_inconsistent(tmp_path):
+    """A planted wrong prediction on clean regimes is still caught when another regime
+    faults: the fault is named, the disagreement is not hidden."""
+    v, _ = run(toy_claim(predicted_scale=1.1, faulty=(2.0,)), ResultStore(tmp_path / "r.sqlite"))
+    assert v.status is Status.INCONSISTENT, v.reason
+    assert "faulted (diverged" in v.reason
+
+
+def test_every_inside_regime_faulted_is_inconclusive(tmp_path):
+    v, _ = run(toy_claim(faulty=(1.0, 2.0, 4.0)), ResultStore(tmp_path / "r.sqlite"))
+    assert v.status is Status.INCONCLUSIVE
+    assert "every regime inside the claim's conditions has a faulted trial" in v.reason
+
+
+def test_a_fault_outside_the_conditions_is_listed_not_judged(tmp_path):
+    v, _ = run(toy_claim(faulty=(4.0,), conditions=outside_mu_4),
+               ResultStore(tmp_path / "r.sqlite"))
+    assert v.status is Status.CONSISTENT, v.reason
+    assert v.run.faults and {f["regime"]["mu"] for f in v.run.faults} == {4.0}
+
+
 def test_interrupted_sweep_resumes_without_loss_or_duplicates(tmp_path):
     path = tmp_path / "r.sqlite"
     CALLS.clear()
@@ -152,3 +195,14 @@ def test_seeds_are_stable_prefixes_and_groups_share_them():
     # points of one seed group run the same seeds whatever their configs
     assert Point({"a": 1}, 5, seed_group="path").seeds(0) == \
         Point({"a": 2}, 5, seed_group="path").seeds(0)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_cuda_without_cuda_is_an_error_even_when_every_run_is_stored(tmp_path):
+    """Stored runs must not make ``device="cuda"`` look satisfied on a CPU-only machine."""
+    path = str(tmp_path / "r.sqlite")
+    paper = toy_paper(toy_claim())
+    check(paper, budget="quick", device="cpu", store=path, progress=False)
+    with pytest.raises(ValueError, match="^device 'cuda' was asked for but CUDA is not "
+                                         "available"):
+        check(paper, budget="quick", device="cuda", store=path, progress=False)
