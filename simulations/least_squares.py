@@ -25,14 +25,13 @@ knows nothing about any theorem and predicts nothing.
 from __future__ import annotations
 
 import math
-
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol
 
 import numpy as np
 import torch
 
-from .devices import resolve_device
+from .devices import resolve_device, threads
 
 DTYPE = torch.float64
 MAX_BYTES = 2**28
@@ -99,16 +98,29 @@ def min_norm_least_squares(A: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
     k > n: b = A^T (A A^T)^{-1} y (the interpolator gradient descent from zero converges to);
     k < n: ordinary least squares b = (A^T A)^{-1} A^T y; k = n: b = A^{-1} y.
-    The Gram systems are solved by LU with partial pivoting (``torch.linalg.solve``), which
-    on CPU is several times faster than the batched Cholesky of torch and as accurate here.
+    The Gram systems (symmetric positive definite at full rank) are solved by Cholesky; a
+    Gram that is not numerically positive definite gives NaN, which the trial reports as a
+    fault. The square case uses LU with one intra-op thread: on the CPU, torch's batched LU
+    with several threads returns wrong solutions or fails for matrices of size >= ~150
+    (concurrent MKL ``getrf``/``laswp`` calls, pytorch/pytorch#142815; measured here on torch
+    2.13 with 2 threads; ``tests/simulations/test_least_squares.py`` checks it).
     """
     n, k = A.shape[-2:]
     if k == n:
-        return torch.linalg.solve(A, y)
+        with threads(1 if A.device.type == "cpu" else None):
+            return torch.linalg.solve(A, y)
     if k > n:
-        w = torch.linalg.solve(A @ A.mT, y)
+        w = solve_gram(A @ A.mT, y)
         return (A.mT @ w.unsqueeze(-1)).squeeze(-1)
-    return torch.linalg.solve(A.mT @ A, (A.mT @ y.unsqueeze(-1)).squeeze(-1))
+    return solve_gram(A.mT @ A, (A.mT @ y.unsqueeze(-1)).squeeze(-1))
+
+
+def solve_gram(G: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """x with G x = b for a batch of symmetric positive definite G (B, k, k), b (B, k), by
+    Cholesky; NaN for a G whose factorization fails (not numerically positive definite)."""
+    L, info = torch.linalg.cholesky_ex(G)
+    x = torch.cholesky_solve(b.unsqueeze(-1), L).squeeze(-1)
+    return torch.where((info == 0).unsqueeze(-1), x, torch.nan)
 
 
 def top_s_indices(scores: torch.Tensor, s: int) -> torch.Tensor:

@@ -10,6 +10,8 @@ eta the gradient-descent step, T = ``steps`` the step limit, epsilon the target 
 
 from __future__ import annotations
 
+import math
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -21,6 +23,7 @@ MASK_KINDS = ("bernoulli", "exact")
 DTYPES = ("float32", "float64")
 TEST_KINDS = ("gaussian", "sampled", "none")
 THEORY_KEYS = ("K", "m", "n", "d", "p", "mu", "sigma_0", "sigma_n", "q", "eta")
+LOG_MAX = math.log(sys.float_info.max)
 MAX_D = 10**9  # the streaming simulator's memory does not grow with d; sizes beyond are refused
 MAX_COUNT = 10**5  # K, m, n: the per-step cost grows as K m (K + n)^2
 
@@ -78,13 +81,17 @@ class NetworkConfig(ModelConfig):
 
     def d6_bounds(self, constants: Mapping[str, float] | None = None) -> tuple[float, float]:
         """(largest eta, largest sigma_0) that the D6 conditions ``eta_small`` and
-        ``sigma0_small`` allow here, with the named ``constants`` (defaults otherwise)."""
-        from .conditions import ETA_SMALL, SIGMA0_SMALL, evaluate_numeric
+        ``sigma0_small`` allow here, with the named ``constants`` (defaults otherwise).
+        Evaluated in log space (``conditions.log_form``): inf where a bound lies beyond the
+        float64 range (at sigma_n = 1e-300, say), never a division by zero."""
+        from .conditions import ETA_SMALL, SIGMA0_SMALL, evaluate_numeric, log_form
 
         params = {k: float(getattr(self, k)) for k in ("K", "m", "n", "d", "p", "mu",
                                                         "sigma_n", "q")}
-        return (evaluate_numeric(ETA_SMALL.rhs, params, constants),
-                evaluate_numeric(SIGMA0_SMALL.rhs, params, constants))
+        logs = (evaluate_numeric(log_form(c.rhs), params, constants)
+                for c in (ETA_SMALL, SIGMA0_SMALL))
+        eta, sigma_0 = (math.exp(x) if x < LOG_MAX else math.inf for x in logs)
+        return eta, sigma_0
 
     @cached_property
     def _d6_defaults(self) -> tuple[float, float]:

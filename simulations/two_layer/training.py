@@ -23,13 +23,12 @@ step.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
 
-from ..devices import resolve_device
+from ..devices import resolve_device, threads
 from .accumulate import MAX_BYTES, test_statistics, training_statistics
 from .batch import build_batch
 from .coefficient_trainer import CoefficientTrainer
@@ -67,18 +66,6 @@ def input_faults(spec: NetworkSpec) -> str | None:
             return f"input: {name} = {value:g} {'rounds to 0' if held == 0 else 'overflows'} " \
                    f"in {spec.dtype}"
     return None
-
-
-@contextmanager
-def threads(count: int | None) -> Iterator[None]:
-    """Run the block with ``count`` intra-op threads (None: unchanged)."""
-    before = torch.get_num_threads()
-    if count is not None:
-        torch.set_num_threads(count)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def _train(forward: Callable, update: Callable, restrict: Callable | None,

@@ -407,6 +407,33 @@ def test_linear_validation(kwargs: dict, name: str) -> None:
         simulate_linear(**args)
 
 
+def test_solves_are_right_with_two_threads_at_sizes_where_batched_lu_is_not() -> None:
+    """Batched min-norm least squares at n = 200 (the quick C1 size) with 2 intra-op threads:
+    every solution satisfies its equations (torch's multi-threaded batched LU returns wrong
+    solutions or fails there, pytorch/pytorch#142815); the square case too."""
+    gen = torch.Generator().manual_seed(0)
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        for n, k in ((200, 400), (200, 200), (400, 200)):
+            A = torch.randn(20, n, k, dtype=torch.float64, generator=gen)
+            y = torch.randn(20, n, dtype=torch.float64, generator=gen)
+            b = min_norm_least_squares(A, y)
+            normal = A.mT @ ((A @ b.unsqueeze(-1)).squeeze(-1) - y).unsqueeze(-1)
+            assert normal.abs().max() < 1e-8, (n, k)  # A^T (A b - y) = 0
+            if k >= n:
+                assert ((A @ b.unsqueeze(-1)).squeeze(-1) - y).abs().max() < 1e-8, (n, k)
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_a_gram_that_is_not_positive_definite_is_a_fault() -> None:
+    """Two identical rows with p > n: A A^T is singular; the trial reports a fault instead
+    of a number (or an exception)."""
+    A = torch.ones(1, 2, 3, dtype=torch.float64)
+    assert torch.isnan(min_norm_least_squares(A, torch.ones(1, 2, dtype=torch.float64))).all()
+
+
 def test_a_non_finite_trial_is_a_fault_not_a_number() -> None:
     """beta of size 1e200 overflows the risk (lam (b - beta)^2): every quantity of the trial
     is NaN and ``fault`` names the non-finite ones; a sane design reports no fault."""
