@@ -7,7 +7,7 @@
    test error). End to end (draws, training, measurements), as a user calls it.
 2. ``one_network d={1e4, 1e6, 1e7}`` (the issue's targets: K=3, m=30, n=16, p=0.5, eta and
    sigma_0 at the D6 bounds, mu = 2 mu_crit, ``steps`` steps): time and peak memory of one
-   network, each in a fresh process (peak resident memory, ``ru_maxrss``; on CUDA the peak
+   network, each in a fresh process (peak resident memory, ``VmHWM``; on CUDA the peak
    of the caching allocator). Targets on 2 CPU cores: <= 10 s at 1e6, <= 60 s at 1e7,
    memory flat within 1.5x; on a GPU, d = 1e8.
 3. ``step_vs_copy``: one coefficient-space GD step (forward and update) for 32 networks
@@ -71,8 +71,14 @@ r = simulate([cfg], [1], device=device)[0]
 if device.startswith("cuda"):
     torch.cuda.synchronize()
 seconds = time.perf_counter() - start
+def high_water_mark():  # this process's own peak resident memory (ru_maxrss may report a
+    try:                  # forked parent's larger one)
+        with open("/proc/self/status") as f:
+            return next(int(l.split()[1]) * 1024 for l in f if l.startswith("VmHWM:"))
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 peak = (torch.cuda.max_memory_allocated() if device.startswith("cuda")
-        else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+        else high_water_mark())
 print(json.dumps({"d": d, "seconds": seconds, "peak_bytes": peak, "steps_run": r["steps_run"],
                   "train_loss": r["train_loss"], "test_error": r["test_error"]}))
 """

@@ -54,7 +54,7 @@ def network(requests: Sequence[Request], device: str) -> list[dict[str, Any]]:
     return results
 
 
-MEASUREMENTS = (Measurement(NETWORK, network, version="4", chunk=64),)
+MEASUREMENTS = (Measurement(NETWORK, network, version="5", chunk=64),)
 
 
 def estimate_seconds(config: NetworkConfig, device: str) -> float:

@@ -33,6 +33,7 @@ import torch
 
 from .spec import NetworkSpec
 from .streams import (
+    BLOCK,
     RawBlock,
     blocks,
     dense_prep,
@@ -105,16 +106,41 @@ def _segments(start: int, width: int, cuts: Sequence[int]) -> list[tuple[int, in
     return [(a - start, b - start, b if b in inside else None) for a, b in zip(bounds, bounds[1:])]
 
 
-def _pair_chunks(rows: torch.Tensor, A: int, width: int, max_bytes: int
-                 ) -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
-    """The upper-triangle pairs (a <= e) of ``rows`` as (a, e, position in the packed upper
-    triangle of A x A), split so that one chunk's products stay under ``max_bytes``."""
-    iu = torch.triu_indices(rows.numel(), rows.numel(), device=rows.device)
-    a, e = rows[iu[0]], rows[iu[1]]
-    position = a * A - a * (a - 1) // 2 + (e - a)  # row-major packed upper triangle
-    step = max(1, max_bytes // (8 * max(width, 1)))
-    return [(a[i:i + step], e[i:i + step], position[i:i + step])
-            for i in range(0, a.numel(), step)]
+class _PairProducts:
+    """The coordinate-wise products v_a v_e of every pair a <= e of a contiguous range of
+    rows, in the order of the packed upper triangle, written into one buffer that every
+    block reuses (no allocation per block; each product is written once, from slices of
+    the block's vectors). Split into chunks of at most ``max_bytes``."""
+
+    def __init__(self, first: int, A: int, width: int, max_bytes: int, dtype: torch.dtype,
+                 device: torch.device) -> None:
+        self.first, self.rows = first, A - first
+        iu = torch.triu_indices(self.rows, self.rows, device=device) + first
+        a, e = iu[0], iu[1]
+        positions = a * A - a * (a - 1) // 2 + (e - a)  # row-major packed upper triangle
+        self.step = max(1, min(positions.numel(),
+                               max_bytes // (torch.finfo(dtype).bits // 8 * max(width, 1))))
+        self.chunks = [(k, min(k + self.step, positions.numel()),
+                        positions[k:k + self.step]) for k in range(0, positions.numel(),
+                                                                   self.step)]
+        self.buffer = torch.empty(self.step, width, dtype=dtype, device=device)
+
+    def fill(self, vectors: torch.Tensor, k0: int, k1: int) -> torch.Tensor:
+        """The products of pairs k0..k1 (packed order) of ``vectors`` (A, w): (k1 - k0, w)."""
+        width = vectors.shape[1]
+        out = self.buffer[:k1 - k0, :width]
+        k = 0
+        for i in range(self.rows):
+            count = self.rows - i
+            lo, hi = max(k, k0), min(k + count, k1)
+            if lo < hi:
+                a = self.first + i
+                e = a + (lo - k)
+                torch.mul(vectors[e:e + hi - lo], vectors[a], out=out[lo - k0:hi - k0])
+            k += count
+            if k >= k1:
+                break
+        return out
 
 
 def _unit_statistics(stream: _Stream, max_bytes: int) -> dict[tuple[float, int], tuple]:
@@ -128,13 +154,14 @@ def _unit_statistics(stream: _Stream, max_bytes: int) -> dict[tuple[float, int],
                torch.zeros(F, A, dtype=torch.float64, device=dev),
                torch.ones(F, dtype=torch.bool, device=dev)] for p in stream.ps}
     out: dict[tuple[float, int], tuple] = {}
-    all_rows = torch.arange(A, device=dev)
-    noise_rows = torch.arange(K, A, device=dev)
+    width = min(BLOCK, stream.d)
+    pairs = {first: _PairProducts(first, A, width, max_bytes, stream.dtype, dev)
+             for first in ((0,) if spec.signal == "dense" else (0, K))}
     for b, start, width, raw in stream.blocks():
         has_signal = spec.signal == "dense" or start < K
-        rows = all_rows if has_signal else noise_rows
-        chunks = _pair_chunks(rows, A, width, max_bytes)
-        products = [raw.vectors[a] * raw.vectors[e] for a, e, _ in chunks]  # (pairs, w)
+        products = pairs[0 if has_signal else K]
+        once = (products.fill(raw.vectors, *products.chunks[0][:2])
+                if len(products.chunks) == 1 else None)  # shared by every p and segment
         for p in stream.ps:
             if start >= stream.reach[p]:
                 continue  # no network with this p is that long
@@ -148,8 +175,10 @@ def _unit_statistics(stream: _Stream, max_bytes: int) -> dict[tuple[float, int],
             for lo, hi, cut in _segments(start, min(width, stream.reach[p] - start), stream.ds):
                 seg = slice(lo, hi)
                 init_inner += (init[:, seg] @ raw.vectors[:, seg].T).double()
-                for (_, _, position), prod in zip(chunks, products):
-                    gram.index_add_(1, position, (mask[:, seg] @ prod[:, seg].T).double())
+                for k0, k1, position in products.chunks:
+                    prod = (once[:, seg] if once is not None
+                            else products.fill(raw.vectors[:, seg], k0, k1))
+                    gram.index_add_(1, position, (mask[:, seg] @ prod.T).double())
                 if cut is not None:
                     out[(p, cut)] = (gram.clone(), init_inner.clone(), kept.clone())
     return out

@@ -61,7 +61,8 @@ def project_coefficients(batch: NetworkBatch, masked_weights: torch.Tensor
     B, K, m, n, d = batch.shape
     vectors = torch.cat((batch.signals, batch.train.noise), dim=1)  # (B, A, d)
     masks = batch.masks.reshape(B, K * m, d)
-    gram = (vectors[:, None] * masks[:, :, None]) @ vectors[:, None].transpose(-1, -2)
+    gram = torch.stack([(vectors * masks[:, f, None]) @ vectors.transpose(1, 2)
+                        for f in range(K * m)], dim=1)  # one filter at a time: O(B A d) memory
     delta = (masked_weights - batch.masked_init).reshape(B, K * m, d)
     rhs = delta @ vectors.transpose(1, 2)
     alpha = (torch.linalg.pinv(gram, hermitian=True) @ rhs.unsqueeze(-1)).squeeze(-1)

@@ -4,8 +4,9 @@ Nothing d-dimensional is ever stored. The coordinates are cut into blocks of ``B
 (a network's last block is cut short at d). Every draw of a block (noise, mask uniforms,
 initialization normals, dense signal directions, test noise) comes from its own generator,
 seeded by ``SeedSequence([network seed, stream, block])`` on the simulation's device, and is
-always drawn for the whole block then cut, so coordinate c gets the same numbers whatever
-d is: a network is a prefix of the same network with a larger d. Any block can be
+always drawn for the whole block then cut (block 0 by tiles of ``TILE``, so that small
+networks do not draw a whole block), so coordinate c gets the same numbers whatever d is: a
+network is a prefix of the same network with a larger d. Any block can be
 regenerated in any pass, and a network's draws do not depend on the other networks it is
 simulated with. The few per-sample draws (labels, patch order) come from the stream
 ``labels`` (``test`` for a streamed test set).
@@ -33,6 +34,10 @@ from .spec import NetworkSpec
 
 BLOCK = 2**14
 """Coordinates per block (fixed: the draws of a network depend on it)."""
+TILE = 2**10
+"""Coordinates per draw in block 0 (fixed, like BLOCK)."""
+FIRST_TILES = 2**30
+"""The generator index of block 0's first tile (above every block index)."""
 STREAMS = {"labels": 1, "noise": 2, "mask": 3, "init": 4, "signal": 5, "test": 6,
            "mask_counts": 7, "gaussian_test": 8}
 SAMPLES_BLOCK = 2**31
@@ -55,11 +60,18 @@ def generator(seed: int, stream: str, block: int, device: torch.device) -> torch
 def draw(seed: int, stream: str, block: int, rows: int, width: int, device: torch.device,
          dtype: torch.dtype, uniform: bool = False) -> torch.Tensor:
     """``rows`` x ``width`` standard normals (or uniforms) of one block: drawn for the whole
-    block, then cut to ``width``."""
-    gen = generator(seed, stream, block, device)
-    full = (torch.rand if uniform else torch.randn)(rows, BLOCK, generator=gen, device=device,
-                                                      dtype=DRAW_DTYPE)
-    return full[:, :width].to(dtype)
+    block, then cut to ``width``; block 0 is drawn in tiles of ``TILE`` coordinates (tile j
+    from generator index ``FIRST_TILES + j``), so a small network draws about d numbers per
+    row, not ``BLOCK``."""
+    fn = torch.rand if uniform else torch.randn
+    if block > 0:
+        full = fn(rows, BLOCK, generator=generator(seed, stream, block, device), device=device,
+                  dtype=DRAW_DTYPE)
+        return full[:, :width].to(dtype)
+    tiles = [fn(rows, TILE, generator=generator(seed, stream, FIRST_TILES + j, device),
+                device=device, dtype=DRAW_DTYPE)[:, :min(TILE, width - start)]
+             for j, start in enumerate(range(0, width, TILE))]
+    return torch.cat(tiles, dim=1).to(dtype)
 
 
 def blocks(d: int) -> Iterator[tuple[int, int, int]]:

@@ -70,7 +70,7 @@ def input_faults(spec: NetworkSpec) -> str | None:
 
 def _train(forward: Callable, update: Callable, restrict: Callable | None,
            specs: Sequence[NetworkSpec], faults: list[str | None], device: torch.device,
-           record: Callable[[int, torch.Tensor], None]) -> tuple[torch.Tensor, torch.Tensor]:
+           record: Callable[[int, torch.Tensor, bool], None]) -> tuple[torch.Tensor, torch.Tensor]:
     """The GD loop shared by both trainers: returns (final loss (B,), steps_run (B,))."""
     with threads(1 if SERIAL_STEPS and device.type == "cpu" else None):
         return _steps(forward, update, restrict, specs, faults, device, record)
@@ -78,7 +78,7 @@ def _train(forward: Callable, update: Callable, restrict: Callable | None,
 
 def _steps(forward: Callable, update: Callable, restrict: Callable | None,
            specs: Sequence[NetworkSpec], faults: list[str | None], device: torch.device,
-           record: Callable[[int, torch.Tensor], None]) -> tuple[torch.Tensor, torch.Tensor]:
+           record: Callable[[int, torch.Tensor, bool], None]) -> tuple[torch.Tensor, torch.Tensor]:
     B = len(specs)
     eps = torch.tensor([s.epsilon for s in specs], dtype=torch.float64, device=device)
     limit = torch.tensor([s.steps for s in specs], device=device)
@@ -93,11 +93,12 @@ def _steps(forward: Callable, update: Callable, restrict: Callable | None,
         bad = active & ~torch.isfinite(loss)
         for b in torch.nonzero(bad).flatten().tolist():
             faults[b] = f"diverged: non-finite training loss at step {t}"
-        record(t, loss)
         done = active & ((loss <= eps) | (t >= limit) | bad)
         steps_run[done] = t
         active &= ~done
-        if not bool(active.any()):
+        last = not bool(active.any())
+        record(t, loss, last)  # at the checkpoints, and the final state
+        if last:
             break
         working = active[rows]
         if restrict is not None and int(working.sum()) <= len(rows) // 2:
@@ -177,13 +178,14 @@ def train_streaming(specs: Sequence[NetworkSpec], seeds: Sequence[int], device: 
                                getattr(torch, spec.dtype))
     norms = gram.diagonal(dim1=-2, dim2=-1).reshape(B, K, m, A)
     faults = [input_faults(s) for s in specs]
-    trajectory, steps = [], _checkpoints(specs, track)
+    trajectory, steps, recorded = [], _checkpoints(specs, track), []
 
-    def record(t: int, loss: torch.Tensor) -> None:
-        if t in steps:
+    def record(t: int, loss: torch.Tensor, last: bool) -> None:
+        if t in steps or (last and steps):
             coefficients = model.alpha().double() * norms
             trajectory.append(_light(coefficients[..., :K], coefficients[..., K:], labels,
                                      loss))
+            recorded.append(t)
 
     loss, steps_run = _train(model.forward, model.update, model.restrict, specs, faults,
                              device, record)
@@ -200,7 +202,7 @@ def train_streaming(specs: Sequence[NetworkSpec], seeds: Sequence[int], device: 
                       [None if t is None else t.test_inner for t in test],
                       torch.stack([st.signal_kept for st in stats]), init_inner[..., :K])
     return _finish(specs, seeds, _measure(specs, seeds, trained, labels, loss, device),
-                   loss, steps_run, faults, trajectory, steps, "coefficient")
+                   loss, steps_run, faults, trajectory, recorded, "coefficient")
 
 
 def train_full(specs: Sequence[NetworkSpec], seeds: Sequence[int], device: torch.device,
@@ -212,12 +214,13 @@ def train_full(specs: Sequence[NetworkSpec], seeds: Sequence[int], device: torch
     batch = build_batch(specs, seeds, spec.n_test if sampled else 0, device)
     model = FullTrainer(batch)
     faults = [input_faults(s) for s in specs]
-    trajectory, steps = [], _checkpoints(specs, track)
+    trajectory, steps, recorded = [], _checkpoints(specs, track), []
 
-    def record(t: int, loss: torch.Tensor) -> None:
-        if t in steps:
+    def record(t: int, loss: torch.Tensor, last: bool) -> None:
+        if t in steps or (last and steps):
             gamma, rho = project_coefficients(batch, model.masked_weights())
             trajectory.append(_light(gamma, rho, batch.train.labels, loss))
+            recorded.append(t)
 
     loss, steps_run = _train(model.forward, model.update, None, specs, faults, device, record)
     B, _, _, n, d = batch.shape
@@ -239,7 +242,7 @@ def train_full(specs: Sequence[NetworkSpec], seeds: Sequence[int], device: torch
         init @ batch.signals.transpose(1, 2))
     return _finish(specs, seeds, _measure(specs, seeds, trained, batch.train.labels, loss,
                                           device),
-                   loss, steps_run, faults, trajectory, steps, "full")
+                   loss, steps_run, faults, trajectory, recorded, "full")
 
 
 def _checkpoints(specs: Sequence[NetworkSpec], track: bool) -> list[int]:
@@ -282,8 +285,9 @@ def simulate(configs: Sequence[NetworkSpec], seeds: Sequence[int], *,
     steps_run, converged, fault, train_loss, train_error, test_error, test_error_per_class,
     signal_per_class, signal_learning, gamma_off_max, zeta_max, omega_max,
     noise_memorization_min, noise_memorization_median, N_j, N_j_plus``; with ``track=True``
-    also ``trajectory``: lists over about 20 evenly spaced steps of ``train_loss,
-    signal_per_class, zeta_max, omega_max`` (a stopped network repeats its frozen state).
+    also ``trajectory``: lists over about 20 evenly spaced steps (and the step where the
+    batch stopped) of ``train_loss, signal_per_class, zeta_max, omega_max`` (a stopped
+    network repeats its frozen state).
     ``max_batch`` caps the networks per batch and ``max_bytes`` the memory of the streamed
     pair products; results do not depend on either.
     """

@@ -125,7 +125,7 @@ class OrderComparison:
             decades=decades,
             rows=[OrderRow(float(x), dict(pr.point.labels), len(s), float(np.mean(s)))
                   for x, s, pr in zip(xs, samples, results)])
-        if xs.size < 3 or decades < self.min_decades:
+        if xs.size < 3 or decades < self.min_decades * (1 - 1e-9):  # a decade up to rounding
             return Outcome(Status.INCONCLUSIVE,
                            f"path spans {decades:.2f} decades over {xs.size} points; at least "
                            f"{self.min_decades} decades and 3 points are needed", ev)
