@@ -13,6 +13,12 @@ retried by Ray (``max_retries``); nothing is stored until its chunk comes back.
 connects to an existing cluster. ``device="auto"`` means CUDA when the cluster has GPUs; on
 CUDA every task asks for ``gpu_share`` of a GPU (``num_gpus``), and Ray sets the GPU it may
 use. Ray is imported only here, when this backend is asked for.
+
+Each task runs with the driver's number of intra-op torch threads (``threads``, passed as
+``OMP_NUM_THREADS`` in the task's runtime environment; Ray itself starts workers with one). Blocked BLAS and LAPACK kernels (Cholesky, matrix products) sum in
+an order that depends on the thread count, so results differ in the last bits between thread
+counts; with the same count and the same CPU, a run stored by ``ray`` equals the one
+``local`` stores bit for bit.
 """
 
 from __future__ import annotations
@@ -56,8 +62,14 @@ class RayBackend(Backend):
 
     def __init__(self, store: ResultStore, device: str = "auto", progress: bool = True,
                  lease_ttl: float | None = None, *, address: str | None = None,
-                 gpu_share: float = 0.25, max_retries: int = 3) -> None:
+                 gpu_share: float = 0.25, max_retries: int = 3,
+                 threads: int | None = None) -> None:
         self._ray = ray = import_ray()
+        if threads is None:
+            import torch
+
+            threads = torch.get_num_threads()
+        self.threads = threads
         if not ray.is_initialized():
             ray.init(address=address, include_dashboard=False, logging_level=logging.WARNING)
         resources = ray.cluster_resources()
@@ -65,7 +77,10 @@ class RayBackend(Backend):
                                                where="on the Ray cluster"),
                          progress, lease_ttl)
         self.slots = 2 * max(1, int(resources.get("CPU", 1)))
-        options: dict[str, Any] = {"max_retries": max_retries}
+        options: dict[str, Any] = {
+            "max_retries": max_retries,
+            # torch reads it when it starts its intra-op pool, in workers Ray starts for this env
+            "runtime_env": {"env_vars": {"OMP_NUM_THREADS": str(threads)}}}
         if self.device.startswith("cuda"):
             options["num_gpus"] = gpu_share
         self._task = ray.remote(run_chunk).options(**options)
