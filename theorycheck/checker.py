@@ -59,21 +59,22 @@ class CheckResults:
         return {s.value: sum(v.status is s for v in self.verdicts) for s in Status}
 
 
-def measure_points(paper: Paper, claim: Claim, points: Sequence[Point],
-                   backend: Backend, seed: int) -> list[PointResult]:
-    """Run (or reuse from the store) every trial of every point, in point order."""
+def measure_points(paper: Paper, measurement: str | None, points: Sequence[Point],
+                   backend: Backend, seed: int, desc: str) -> list[PointResult]:
+    """Run (or reuse from the store) every trial of every point, in point order; a point
+    without its own measurement runs ``measurement``. ``desc`` names the progress bar."""
     by_measurement: dict[str, list[int]] = {}
     for i, pt in enumerate(points):
-        name = pt.measurement or claim.measurement
+        name = pt.measurement or measurement
         if name is None:
-            raise ValueError(f"claim {claim.key}: a point has no measurement to run")
+            raise ValueError(f"{desc}: a point has no measurement to run")
         by_measurement.setdefault(name, []).append(i)
     measured: dict[int, PointResult] = {}
     for name, idx in by_measurement.items():
         m = paper.measurement(name)
         seeds = {i: points[i].seeds(seed) for i in idx}
         requests = [(points[i].config, s) for i in idx for s in seeds[i]]
-        flat = backend.run(m, requests, desc=f"{paper.key} {claim.key}")
+        flat = backend.run(m, requests, desc=desc)
         pos = 0
         for i in idx:
             measured[i] = PointResult(points[i], seeds[i], flat[pos:pos + len(seeds[i])])
@@ -180,7 +181,8 @@ def check_claim(claim: Claim, budget: str, backend: Backend, seed: int,
     t0 = time.perf_counter()
     points = claim.sweep(budget)
     holds = [claim.conditions(pt) if claim.conditions else (True, "") for pt in points]
-    results = measure_points(paper, claim, points, backend, seed) if points else []
+    results = (measure_points(paper, claim.measurement, points, backend, seed,
+                              f"{paper.key} {claim.key}") if points else [])
     faults = faulted_trials(results)
     clean = [not any(f["point"] == i for f in faults) for i in range(len(results))]
     inside = [pr for pr, (ok, _), c in zip(results, holds, clean) if ok and c]

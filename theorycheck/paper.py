@@ -3,7 +3,7 @@
 A paper is a package found through the entry-point group ``theorycheck.papers`` (or an object
 handed directly to ``check`` / ``report``, e.g. defined in a notebook). It provides its key
 and citation, its claims, its measurements (simulations the checker pairs with the claims by
-name), its regime ``query`` and, optionally, a ``plan`` (the cheapest regime in which given
+name), its regime ``query``, its probes and, optionally, a ``plan`` (the cheapest regime in which given
 conditions hold) and its budgets. The core never imports a paper: it only reads this object.
 """
 
@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from theorycheck.claims import BUDGETS, Claim
 from theorycheck.params import Param
 from theorycheck.regime import RegimeReport
+
+if TYPE_CHECKING:
+    from theorycheck.probes.spec import Probe
 
 Request = tuple[Any, int]
 """One run: (the paper's model config for a point, a trial seed)."""
@@ -52,6 +55,8 @@ class Paper:
     ``query_parameters`` declares what ``query`` accepts: one tuple of parameter specs per
     model (e.g. the linear designs and random features of one paper), each spec with its
     kind and range, so that tools can draw regimes from them (the query fuzz tests do).
+    ``probes`` lists the properties ``theorycheck probe`` tests regime by regime
+    (:class:`~theorycheck.probes.spec.Probe`).
     """
 
     key: str
@@ -63,6 +68,7 @@ class Paper:
     plan: Callable[..., Any] | None = None
     budgets: tuple[str, ...] = BUDGETS
     query_parameters: tuple[tuple[Param, ...], ...] = ()
+    probes: Callable[[], list[Probe]] = lambda: []
 
     def measurement(self, name: str) -> Measurement:
         """The measurement ``name``; KeyError listing the paper's measurements."""

@@ -1,19 +1,20 @@
 """A worked third-party theorycheck paper: the excess risk of ordinary least squares.
 
-Everything a paper plugin provides, in five small modules:
+Everything a paper plugin provides, in six small modules:
 
 - ``model``: the typed model config (one definition of every parameter and default);
 - ``theory``: the result in sympy, evaluated numerically from the same expression;
 - ``simulator``: a Monte Carlo of the model (numpy; a plugin needs no torch);
 - ``claims``: what is checked (a value claim and an order claim along n);
-- ``query``: the regime report.
+- ``query``: the regime report;
+- ``probes``: claim E1 tested regime by regime (``theorycheck probe``).
 
 ``PAPER`` below is what the entry point ``theorycheck.papers: ols`` (pyproject.toml) names.
 """
 
 from theorycheck import Measurement, Paper
 
-from . import claims, query, simulator  # modules (``claims.claims`` is the function)
+from . import claims, probes, query, simulator  # modules (``claims.claims`` is the function)
 from .model import OLSConfig
 
 PAPER = Paper(
@@ -28,6 +29,7 @@ PAPER = Paper(
                               chunk=200),),
     query=query.query,
     query_parameters=(OLSConfig.parameters(),),
+    probes=probes.probes,
 )
 
 __all__ = ["PAPER"]
