@@ -2,7 +2,7 @@
 
 Public API (docs/architecture.md): ``papers()``, ``query(paper, **params)``,
 ``plan(paper, regime=..., constants=..., **fixed)``, ``check(paper, budget, device, backend)``,
-``report(papers, budget, out)``. A paper is an
+``probe(paper, probes, examples)``, ``report(papers, budget, out)``. A paper is an
 installed plugin (entry-point group ``theorycheck.papers``) named by its key, or a
 :class:`Paper` object.
 """
@@ -15,6 +15,7 @@ from typing import Any
 
 from theorycheck.checker import CheckResults, check
 from theorycheck.paper import Measurement, Paper
+from theorycheck.probes import probe
 from theorycheck.regime import RegimeReport
 from theorycheck.registry import get_paper, installed, papers
 from theorycheck.verdicts import Status, Verdict
@@ -59,4 +60,4 @@ def report(papers: Sequence[str | Paper] | None = None, budget: str = "quick",
 
 
 __all__ = ["CheckResults", "Measurement", "Paper", "RegimeReport", "Status", "Verdict",
-           "check", "get_paper", "installed", "papers", "plan", "query", "report"]
+           "check", "get_paper", "installed", "papers", "plan", "probe", "query", "report"]

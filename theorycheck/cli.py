@@ -1,4 +1,4 @@
-"""Command line: ``theorycheck list | query | plan | check | report``.
+"""Command line: ``theorycheck list | query | plan | check | probe | report``.
 
 Every error is one line on stderr with a non-zero exit (2 for bad input); ``--debug`` shows
 the traceback instead. Warnings (e.g. a stored row failing its checksum) are one line each.
@@ -83,7 +83,19 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--claims", default=None, help="comma-separated claim keys (default all)")
     c.add_argument("--json", action="store_true")
     _run_options(c)
+    pr = sub.add_parser("probe", help="probe a paper's claims regime by regime (Hypothesis): "
+                        "edges of the ranges, both sides of the conditions' boundaries")
+    pr.add_argument("paper")
+    pr.add_argument("--claims", default=None, help="comma-separated probe keys, or keys of the "
+                    "claims they probe (default all)")
+    pr.add_argument("--examples", type=int, default=20, help="regimes drawn per probe "
+                    "(default 20)")
+    pr.add_argument("--json", action="store_true")
+    _run_options(pr)
     r = sub.add_parser("report", help="write Markdown + HTML reports with figures")
+    r.add_argument("--probe-examples", type=int, default=None,
+                   help="regimes drawn per probe (default by budget: smoke 4, quick 12, "
+                        "full 50; 0: no probes)")
     r.add_argument("--papers", default=None, help="comma-separated paper keys (default all)")
     r.add_argument("--out", default="reports")
     r.add_argument("--suffix", default="", help="file-name suffix, e.g. -full")
@@ -115,10 +127,25 @@ def run(args: argparse.Namespace) -> int:
             print(tabulate([[v.claim, v.provenance, v.status.value, v.reason[:110]]
                             for v in res.verdicts],
                            headers=["claim", "tag", "verdict", "reason"]))
+    elif args.command == "probe":
+        results = theorycheck.probe(
+            args.paper, args.claims.split(",") if args.claims else None,
+            examples=args.examples, budget=args.budget, device=args.device, seed=args.seed,
+            store=args.store, progress=not args.quiet, backend=args.backend,
+            address=args.address)
+        if args.json:
+            print(json.dumps([r.to_dict() for r in results], indent=1, allow_nan=False))
+        for r in results if not args.json else []:
+            print(f"{r.probe.paper} probe {r.probe.key} ({r.probe.claim or '-'}): "
+                  f"{r.headline()}")
+            if r.counterexample is not None:
+                print(f"  rerun: seeds {r.counterexample.seeds} (budget {args.budget}, "
+                      f"seed {args.seed})")
     else:
         paths = theorycheck.report(
             args.papers.split(",") if args.papers else None, budget=args.budget,
-            out=args.out, suffix=args.suffix, device=args.device, seed=args.seed,
+            out=args.out, suffix=args.suffix, probe_examples=args.probe_examples,
+            device=args.device, seed=args.seed,
             store=args.store, progress=not args.quiet, backend=args.backend,
             address=args.address)
         print("\n".join(str(p) for p in paths))

@@ -253,6 +253,65 @@ class RegimeFigure(Figure):
 
 
 @dataclass(frozen=True)
+class Contour:
+    """A condition's boundary on a plane: the zero level of ``z`` (rows along ``y``)."""
+
+    label: str
+    x: list[float]
+    y: list[float]
+    z: list[list[float]]
+
+
+@dataclass
+class ProbeFigure(Figure):
+    """The regimes a probe judged on a plane of two of its axes, marked by verdict, with the
+    conditions' boundaries and the counterexample (and its consistent neighbour)."""
+
+    title: str
+    x_label: str
+    y_label: str
+    points: list[tuple[float, float, str]]  # (x, y, status)
+    contours: list[Contour] = field(default_factory=list)
+    counterexample: tuple[float, float] | None = None
+    neighbour: tuple[float, float] | None = None
+    logx: bool = False
+    logy: bool = False
+    name: str = "probe"
+
+    STYLE = {"consistent": ("o", "tab:green"), "inconclusive": ("s", "tab:olive"),
+             "inconsistent": ("x", "tab:red")}
+
+    def draw(self) -> MplFigure:
+        plt = pyplot()
+        fig, ax = plt.subplots(figsize=(5.6, 4.2))
+        for i, c in enumerate(self.contours):
+            z = np.asarray(c.z, dtype=float)
+            if np.nanmin(z) < 0 < np.nanmax(z):
+                ax.contour(c.x, c.y, z, levels=[0.0], colors=[f"C{i}"], linestyles="--")
+                ax.plot([], [], "--", color=f"C{i}", label=f"boundary: {c.label}")
+        for status, (marker, color) in self.STYLE.items():
+            pts = [(x, y) for x, y, s in self.points if s == status]
+            if pts:
+                ax.plot(*zip(*pts), marker, color=color, ls="none", alpha=0.8,
+                        label=f"{status} ({len(pts)})")
+        if self.counterexample is not None:
+            ax.plot(*self.counterexample, "*", color="black", ms=14, ls="none",
+                    label="counterexample")
+        if self.neighbour is not None:
+            ax.plot(*self.neighbour, "P", color="black", ms=9, ls="none",
+                    label="consistent neighbour")
+        ax.set_xscale("log" if self.logx else "linear")
+        ax.set_yscale("log" if self.logy else "linear")
+        ax.set_xlabel(self.x_label)
+        ax.set_ylabel(self.y_label)
+        ax.set_title(self.title, fontsize=9)
+        ax.grid(alpha=0.3, which="both")
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        return fig
+
+
+@dataclass(frozen=True)
 class TrajectoryPanel:
     """One panel of a training-trajectory figure: the recorded series ``key``; a per-class
     list is folded by ``reduce`` (e.g. the weakest class: ``"min"``)."""

@@ -39,6 +39,7 @@ from theorycheck.backends import Backend
 from theorycheck.checker import faulted_trials, measure_points
 from theorycheck.claims import config_hash
 from theorycheck.evidence import NoEvidence, jsonable
+from theorycheck.figures import Contour, ProbeFigure
 from theorycheck.paper import Paper
 from theorycheck.probes.spec import Probe, Regime
 from theorycheck.probes.strategies import Draw, regimes
@@ -96,6 +97,14 @@ class ProbeResult:
     def refuted(self) -> bool:
         return self.counterexample is not None
 
+    @property
+    def outcome(self) -> str:
+        """``refuted``; ``survived`` (no regime refuted it, some were judged consistent); or
+        ``undecided`` (no regime refuted it, none was judged consistent either)."""
+        if self.refuted:
+            return "refuted"
+        return "survived" if self.counts()["consistent"] else "undecided"
+
     def counts(self) -> dict[str, int]:
         return {s.value: sum(r.status is s for r in self.records) for s in Status}
 
@@ -107,9 +116,49 @@ class ProbeResult:
                   f"{self.refused} draws refused by validation, {self.outside} outside "
                   f"the precondition")
         if self.counterexample is None:
-            return f"survived {self.examples} examples: {judged}"
+            return f"{self.outcome} after {self.examples} examples: {judged}"
         ce = self.counterexample
         return (f"refuted at {fmt_regime(ce.regime)} ({ce.summary}); {judged}")
+
+    def figure(self, grid: int = 40) -> ProbeFigure:
+        """The judged regimes on the probe's plane, with each boundary's zero level drawn
+        with the other axes at the counterexample (or mid-range)."""
+        p = self.probe
+        names = p.plane or tuple(a.name for a in p.axes[:2])
+        ax_x = next(a for a in p.axes if a.name == names[0])
+        ax_y = next((a for a in p.axes if len(names) > 1 and a.name == names[1]), None)
+        centre = list(self.counterexample.units if self.counterexample else [0.5] * len(p.axes))
+        ix = p.axes.index(ax_x)
+
+        def xy(rec: RegimeRecord | None) -> tuple[float, float] | None:
+            if rec is None:
+                return None
+            return (float(rec.regime[ax_x.name]),
+                    float(rec.regime[ax_y.name]) if ax_y else 0.0)
+
+        contours = []
+        if ax_y is not None and p.boundaries:
+            iy = p.axes.index(ax_y)
+            us = np.linspace(0.0, 1.0, grid)
+            others = ", ".join(f"{a.name} = {a.value(u):.4g}" for a, u in zip(p.axes, centre)
+                               if a not in (ax_x, ax_y))
+            for b in p.boundaries:
+                z = []
+                for uy in us:
+                    row = []
+                    for ux in us:
+                        units = list(centre)
+                        units[ix], units[iy] = ux, uy
+                        row.append(p.margins(p.regime(tuple(units)))[b.name])
+                    z.append(row)
+                contours.append(Contour(b.name + (f" ({others})" if others else ""),
+                                        [float(ax_x.value(u)) for u in us],
+                                        [float(ax_y.value(u)) for u in us], z))
+        return ProbeFigure(
+            f"{p.paper} probe {p.key}: {self.outcome}", ax_x.name,
+            ax_y.name if ax_y else "", [(*xy(r), r.status.value) for r in self.records],
+            contours, xy(self.counterexample), xy(self.neighbour), ax_x.log,
+            bool(ax_y and ax_y.log))
 
     def to_dict(self) -> dict[str, Any]:
         p = self.probe
@@ -118,7 +167,7 @@ class ProbeResult:
             "statement": p.statement, "provenance": p.provenance, "source": p.source,
             "where": self.where_text, "budget": self.budget, "seed": self.seed,
             "examples": self.examples, "device": self.device, "seconds": self.seconds,
-            "refuted": self.refuted, "headline": self.headline(), "counts": self.counts(),
+            "outcome": self.outcome, "headline": self.headline(), "counts": self.counts(),
             "refused": self.refused, "outside": self.outside, "notes": self.notes,
             "boundaries": [b.name for b in p.boundaries],
             "counterexample": self.counterexample.to_dict() if self.counterexample else None,
@@ -292,8 +341,9 @@ def run_probe(paper: Paper, probe: Probe, backend: Backend, *, budget: str, exam
             raise Refuted(rec)
 
     test = fixed_seed(seed)(hypothesis_settings(settings, examples)(given(regimes(probe))(prop)))
-    test._hypothesis_internal_database_key = (  # one example database entry per probe
-        f"theorycheck-probe/{probe.paper}/{probe.key}/{where_text}/{budget}".encode())
+    what = where_text or getattr(where, "__qualname__", "")
+    test._hypothesis_internal_database_key = (  # one example database entry per property
+        f"theorycheck-probe/{probe.paper}/{probe.key}/{what}/{budget}".encode())
     notes: list[str] = []
     shrunk = None
     try:

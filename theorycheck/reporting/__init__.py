@@ -9,13 +9,17 @@ from typing import Any
 
 from theorycheck.checker import CheckResults, check
 from theorycheck.paper import Paper
+from theorycheck.probes import ProbeResult, probe
 from theorycheck.registry import papers as installed_papers
 from theorycheck.reporting.documents import html_page, markdown
 from theorycheck.reporting.figures import png
+from theorycheck.reporting.probes import PROBE_EXAMPLES
 
 
-def write_paper_report(results: CheckResults, out: str | Path, suffix: str = "") -> list[Path]:
-    """Write ``<paper><suffix>.md``, ``.html``, ``.json`` and the PNG figures under ``out``."""
+def write_paper_report(results: CheckResults, out: str | Path, suffix: str = "",
+                       probes: Sequence[ProbeResult] = ()) -> list[Path]:
+    """Write ``<paper><suffix>.md``, ``.html``, ``.json`` and the PNG figures under ``out``
+    (with the section "Edge regimes probed" when ``probes`` are given)."""
     out = Path(out)
     name = f"{results.paper}{suffix}"
     fig_dir = out / "figures" / name
@@ -36,19 +40,34 @@ def write_paper_report(results: CheckResults, out: str | Path, suffix: str = "")
             (fig_dir / f"{stem}.png").write_bytes(data)
             images.setdefault(v.claim, []).append(data)
             paths.setdefault(v.claim, []).append(f"figures/{name}/{stem}.png")
+    probe_images: dict[str, list[bytes]] = {}
+    probe_paths: dict[str, list[str]] = {}
+    for res in probes:
+        data = png(res.figure())
+        stem = f"probe-{res.probe.key}"
+        (fig_dir / f"{stem}.png").write_bytes(data)
+        probe_images[res.probe.key] = [data]
+        probe_paths[res.probe.key] = [f"figures/{name}/{stem}.png"]
     md, page, js = out / f"{name}.md", out / f"{name}.html", out / f"{name}.json"
-    md.write_text(markdown(results, paths))
-    page.write_text(html_page(results, images))
-    js.write_text(json.dumps(results.to_dict(), indent=1, allow_nan=False))
+    md.write_text(markdown(results, paths, list(probes), probe_paths))
+    page.write_text(html_page(results, images, list(probes), probe_images))
+    js.write_text(json.dumps({**results.to_dict(), "probes": [r.to_dict() for r in probes]},
+                             indent=1, allow_nan=False))
     return [md, page, js]
 
 
 def write_reports(papers: Sequence[str | Paper] | None = None, budget: str = "quick",
-                  out: str | Path = "reports", suffix: str = "", **check_kwargs: Any
-                  ) -> list[Path]:
-    """Check each paper (every installed one by default; keys or Paper objects) and write
-    its report; returns the written paths."""
+                  out: str | Path = "reports", suffix: str = "",
+                  probe_examples: int | None = None, **check_kwargs: Any) -> list[Path]:
+    """Check each paper (every installed one by default; keys or Paper objects), run its
+    probes (``probe_examples`` regimes each, by default ``PROBE_EXAMPLES[budget]``; 0 runs
+    none) with the same store, device and seed, and write its report; returns the written
+    paths."""
+    examples = PROBE_EXAMPLES.get(budget, 0) if probe_examples is None else probe_examples
     written: list[Path] = []
     for paper in papers if papers is not None else installed_papers():
-        written += write_paper_report(check(paper, budget=budget, **check_kwargs), out, suffix)
+        results = check(paper, budget=budget, **check_kwargs)
+        probed = probe(paper, examples=examples, budget=budget, **check_kwargs) \
+            if examples else []
+        written += write_paper_report(results, out, suffix, probed)
     return written

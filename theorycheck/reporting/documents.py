@@ -8,9 +8,12 @@ import html
 from typing import Any
 
 from jinja2 import Environment
+from markupsafe import Markup
 from tabulate import tabulate
 
 from theorycheck.checker import CheckResults
+from theorycheck.probes import ProbeResult
+from theorycheck.reporting.probes import html_section, markdown_section
 from theorycheck.reporting.tables import cells
 from theorycheck.verdicts import Verdict
 
@@ -58,8 +61,11 @@ def footer(v: Verdict) -> str:
             f"{v.run.device}; measurement `{v.run.measurement}`")
 
 
-def markdown(res: CheckResults, figures: dict[str, list[str]]) -> str:
-    """The report as Markdown; ``figures`` maps a claim key to its PNG paths (relative)."""
+def markdown(res: CheckResults, figures: dict[str, list[str]],
+             probes: list[ProbeResult] | None = None,
+             probe_figures: dict[str, list[str]] | None = None) -> str:
+    """The report as Markdown; ``figures`` (``probe_figures``) maps a claim (probe) key to
+    its PNG paths (relative); ``probes``: the section "Edge regimes probed"."""
     h = header(res)
     c = h["counts"]
     lines = [f"# {res.title}", "", res.citation, "",
@@ -83,6 +89,7 @@ def markdown(res: CheckResults, figures: dict[str, list[str]]) -> str:
                       "", "</details>", ""]
         lines += [f"![{v.claim}]({path})" for path in figures.get(v.claim, [])] + [""]
         lines += [f"<sub>{footer(v)}</sub>", ""]
+    lines += markdown_section(probes or [], probe_figures or {})
     return "\n".join(lines)
 
 
@@ -121,13 +128,19 @@ section{border-top:1px solid #ddd;margin-top:1.5em}
 </table></details>{% endfor %}
 <p><small>{{ footers[v.claim] }}</small></p>
 </section>{% endfor %}
+{{ probes_html }}
 </body></html>
 """)
 
 
-def html_page(res: CheckResults, images: dict[str, list[bytes]]) -> str:
+def html_page(res: CheckResults, images: dict[str, list[bytes]],
+              probes: list[ProbeResult] | None = None,
+              probe_images: dict[str, list[bytes]] | None = None) -> str:
     """The report as one self-contained HTML page (figures inlined as base64 PNG)."""
+    encoded = {k: [base64.b64encode(b).decode() for b in v]
+               for k, v in (probe_images or {}).items()}
     return _HTML.render(
+        probes_html=Markup(html_section(probes or [], encoded)),
         h=header(res), provenance=PROVENANCE.replace("`", ""),
         verdicts_text=VERDICTS.replace("`", ""), verdicts=res.verdicts,
         images={k: [base64.b64encode(b).decode() for b in v] for k, v in images.items()},

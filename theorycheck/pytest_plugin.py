@@ -1,0 +1,95 @@
+"""pytest plugin (entry point ``pytest11: theorycheck``): probe a theorem from a test file.
+
+A researcher's test says, in a few lines, "for every regime that ``query`` calls mild, claim
+S1 holds"::
+
+    def test_mild_regimes(theorycheck_probe):
+        theorycheck_probe("yang2023", "S1", examples=20,
+                          where=lambda r: query("yang2023", **r).regime == "mild",
+                          where_text="query says mild")
+
+The test fails with the counterexample (regime, measured against predicted, seeds) when a
+regime is judged inconsistent. Fixtures (session-wide unless said otherwise):
+
+- ``theorycheck_store``: the results store, ``--theorycheck-store`` or
+  ``<rootdir>/.theorycheck/results.sqlite``: a rerun simulates only new regimes;
+- ``theorycheck_settings``: Hypothesis settings with the example database
+  ``<rootdir>/.theorycheck/hypothesis``, so a refuting draw replays first on the next run
+  (no Hypothesis profile is loaded or changed);
+- ``theorycheck_probe`` (per test): runs ``theorycheck.probes.probe`` with both, at
+  ``--theorycheck-budget`` (default ``smoke``) on ``--theorycheck-device`` (default
+  ``auto``), and returns the probe results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import settings as Settings  # noqa: N812 - Hypothesis's class
+from hypothesis.database import DirectoryBasedExampleDatabase
+
+from theorycheck.probes import ProbeResult, probe
+from theorycheck.probes.runner import fmt_regime
+from theorycheck.store import ResultStore
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("theorycheck", "theorycheck probes")
+    group.addoption("--theorycheck-store", default=None,
+                    help="results store of theorycheck_probe (default "
+                         "<rootdir>/.theorycheck/results.sqlite)")
+    group.addoption("--theorycheck-budget", default="smoke",
+                    help="budget of theorycheck_probe (trials per regime; default smoke)")
+    group.addoption("--theorycheck-device", default="auto",
+                    help="device of theorycheck_probe: auto (default), cpu or cuda")
+
+
+@pytest.fixture(scope="session")
+def theorycheck_dir(pytestconfig: pytest.Config) -> Path:
+    """``<rootdir>/.theorycheck``: the store and Hypothesis's example database."""
+    path = Path(pytestconfig.rootpath) / ".theorycheck"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def theorycheck_store(pytestconfig: pytest.Config, theorycheck_dir: Path
+                      ) -> Iterator[ResultStore]:
+    store = ResultStore(pytestconfig.getoption("theorycheck_store")
+                        or theorycheck_dir / "results.sqlite")
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@pytest.fixture(scope="session")
+def theorycheck_settings(theorycheck_dir: Path) -> Settings:
+    return Settings(database=DirectoryBasedExampleDatabase(theorycheck_dir / "hypothesis"),
+                    deadline=None)
+
+
+@pytest.fixture
+def theorycheck_probe(pytestconfig: pytest.Config, theorycheck_store: ResultStore,
+                      theorycheck_settings: Settings) -> Callable[..., list[ProbeResult]]:
+    """``run(paper, probes, **options)``: :func:`theorycheck.probes.probe` with the session's
+    store and settings; fails the test on a counterexample."""
+
+    def run(paper: Any, probes: str | list[str] | None = None, **options: Any
+            ) -> list[ProbeResult]:
+        options.setdefault("budget", pytestconfig.getoption("theorycheck_budget"))
+        options.setdefault("device", pytestconfig.getoption("theorycheck_device"))
+        results = probe(paper, probes, store=theorycheck_store, settings=theorycheck_settings,
+                        progress=False, **options)
+        refuted = [r for r in results if r.refuted]
+        if refuted:
+            lines = [f"{r.probe.paper} probe {r.probe.key}: {r.headline()}; rerun: seeds "
+                     f"{r.counterexample.seeds[:3]}... at {fmt_regime(r.counterexample.regime)}"
+                     for r in refuted]
+            pytest.fail("\n".join(lines), pytrace=False)
+        return results
+
+    return run
