@@ -1,10 +1,11 @@
 """What a paper plugin provides: the :class:`Paper` object the core works with.
 
-A paper is a package found through the entry-point group ``theorycheck.papers`` (or an object
-handed directly to ``check`` / ``report``, e.g. defined in a notebook). It provides its key
-and citation, its claims, its measurements (simulations the checker pairs with the claims by
-name), its regime ``query``, its probes and, optionally, a ``plan`` (the cheapest regime in which given
-conditions hold) and its budgets. The core never imports a paper: it only reads this object.
+A paper is a package found through the entry-point group ``theorycheck.papers`` (or an
+object handed directly to ``check`` / ``report``, e.g. defined in a notebook). It provides
+its key and citation, its claims, its measurements (simulations the checker pairs with the
+claims by name), its regime ``query``, its probes and, optionally, a ``plan`` (the cheapest
+regime in which given conditions hold) and its budgets. The core never imports a paper: it
+only reads this object.
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ A theorycheck paper plugin (entry point ``theorycheck.papers: chang2021``):
 - the derived theory: ``fixed_point``, ``pruning``, ``general``, ``random_features``,
   ``closed_forms`` (sympy) and ``predictions``;
 - ``claims`` (C1-C9), ``query``, ``budgets`` and ``measurements`` (the simulators, imported
-  only when a measurement runs).
+  only when a measurement runs);
+- ``probes``: where the derived pruned-risk formula (C3) stops matching Monte Carlo.
 
 All formulas are derived (our derivation, docs/derivations/chang2021.md), not the paper's
 theorems, except the isotropic excess risk (Hastie, Montanari, Rosset, Tibshirani 2019, Thm 1).
@@ -15,7 +16,7 @@ theorems, except the isotropic excess risk (Hastie, Montanari, Rosset, Tibshiran
 
 from theorycheck.paper import Paper
 
-from . import claims, measurements, query
+from . import claims, measurements, probes, query
 
 PAPER = Paper(
     key="chang2021",
@@ -29,6 +30,7 @@ PAPER = Paper(
     measurements=measurements.MEASUREMENTS,
     query=query.query,
     query_parameters=query.PARAMETERS,
+    probes=probes.probes,
 )
 
 __all__ = ["PAPER"]

@@ -15,10 +15,10 @@ CUDA every task asks for ``gpu_share`` of a GPU (``num_gpus``), and Ray sets the
 use. Ray is imported only here, when this backend is asked for.
 
 Each task runs with the driver's number of intra-op torch threads (``threads``, passed as
-``OMP_NUM_THREADS`` in the task's runtime environment; Ray itself starts workers with one). Blocked BLAS and LAPACK kernels (Cholesky, matrix products) sum in
-an order that depends on the thread count, so results differ in the last bits between thread
-counts; with the same count and the same CPU, a run stored by ``ray`` equals the one
-``local`` stores bit for bit.
+``OMP_NUM_THREADS`` in the task's runtime environment; Ray itself starts workers with one).
+Blocked BLAS and LAPACK kernels (Cholesky, matrix products) sum in an order that depends on
+the thread count, so results differ in the last bits between thread counts; with the same
+count and the same CPU, a run stored by ``ray`` equals the one ``local`` stores bit for bit.
 """
 
 from __future__ import annotations

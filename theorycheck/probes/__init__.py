@@ -15,8 +15,14 @@ from hypothesis import settings as Settings  # noqa: N812 - Hypothesis's class
 
 from theorycheck.backends import make_backend
 from theorycheck.paper import Paper
-from theorycheck.probes.runner import (REFINE_STEPS, SHRINK_LIMIT, ProbeResult, RegimeRecord,
-                                       run_probe, select_probes)
+from theorycheck.probes.runner import (
+    REFINE_STEPS,
+    SHRINK_LIMIT,
+    ProbeResult,
+    RegimeRecord,
+    run_probe,
+    select_probes,
+)
 from theorycheck.probes.spec import Axis, Boundary, Probe, Regime
 from theorycheck.probes.strategies import Draw, regimes
 from theorycheck.registry import get_paper
