@@ -13,3 +13,4 @@ settings.register_profile("ci", max_examples=25, deadline=None,
 settings.register_profile("thorough", max_examples=500, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("THEORYCHECK_HYPOTHESIS", "ci"))
+pytest_plugins = ["pytester"]

@@ -265,7 +265,7 @@ class Contour:
 @dataclass
 class ProbeFigure(Figure):
     """The regimes a probe judged on a plane of two of its axes, marked by verdict, with the
-    conditions' boundaries and the counterexample (and its consistent neighbour)."""
+    conditions' boundaries and the counterexample (and its passing neighbour)."""
 
     title: str
     x_label: str
@@ -299,7 +299,7 @@ class ProbeFigure(Figure):
                     label="counterexample")
         if self.neighbour is not None:
             ax.plot(*self.neighbour, "P", color="black", ms=9, ls="none",
-                    label="consistent neighbour")
+                    label="passing neighbour")
         ax.set_xscale("log" if self.logx else "linear")
         ax.set_yscale("log" if self.logy else "linear")
         ax.set_xlabel(self.x_label)

@@ -13,8 +13,10 @@ refuting regime is shrunk and then refined to the edge.
    past that budget count as not refuting, unsimulated). Then the shrunk regime is refined
    towards the nearest regime judged consistent (when none was, one is sought by moving the
    refuting regime to the far end of one axis at a time), by at most ``refine_steps`` bisections of
-   the segment between them in unit coordinates (a midpoint judged inconclusive ends it):
-   the reported counterexample is the refuting end, ``neighbour`` the consistent one.
+   the segment between them in unit coordinates (a midpoint that does not refute, whether
+   consistent or inconclusive, becomes the passing end): the reported counterexample is the
+   refuting end, ``neighbour`` the passing one, so the pair brackets the edge of the refuted
+   region.
 
 Hypothesis's example database (``settings.database``) keeps a refuting draw, so the next run
 replays it first.
@@ -76,7 +78,7 @@ class RegimeRecord:
 class ProbeResult:
     """What a probe found: every regime judged, and the counterexample if one refuted the
     property (``shrunk``: Hypothesis's minimal refuting draw; ``counterexample``: the
-    refuting end of the refinement; ``neighbour``: the consistent end next to it)."""
+    refuting end of the refinement; ``neighbour``: the passing end next to it)."""
 
     probe: Probe
     budget: str
@@ -278,8 +280,8 @@ class ProbeRun:
     def refine(self, failing: RegimeRecord, steps: int) -> tuple[RegimeRecord,
                                                                  RegimeRecord | None]:
         """Bisect between ``failing`` and the nearest regime judged consistent; returns the
-        refuting and the consistent ends. A midpoint judged inconclusive ends the
-        bisection: the edge lies in the band the evidence cannot decide."""
+        refuting end and the other one (consistent, or inconclusive where the evidence
+        stops deciding before the claim holds): the edge of the refuted region."""
         good = self.consistent_near(failing)
         if good is None:
             return failing, None
@@ -293,8 +295,6 @@ class ProbeRun:
                 break
             rec = self.judge(Draw(mid, regime, "refine", "bisection towards "
                                   f"{fmt_regime(good.regime)}"), "refine")
-            if rec.status is Status.INCONCLUSIVE:
-                break
             if rec.status is Status.INCONSISTENT:
                 bad = rec
             else:
@@ -340,7 +340,8 @@ def run_probe(paper: Paper, probe: Probe, backend: Backend, *, budget: str, exam
             failing.append(rec)
             raise Refuted(rec)
 
-    test = fixed_seed(seed)(hypothesis_settings(settings, examples)(given(regimes(probe))(prop)))
+    # @seed drops the example database; the settings applied after it restore it
+    test = hypothesis_settings(settings, examples)(fixed_seed(seed)(given(regimes(probe))(prop)))
     what = where_text or getattr(where, "__qualname__", "")
     test._hypothesis_internal_database_key = (  # one example database entry per property
         f"theorycheck-probe/{probe.paper}/{probe.key}/{what}/{budget}".encode())

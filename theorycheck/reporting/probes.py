@@ -21,7 +21,7 @@ INTRO = ("Each probe tests one claim regime by regime: Hypothesis draws regimes 
          "boundaries; each regime is simulated and judged on its own trials. An `inconsistent` "
          "regime refutes the property: it is shrunk, then refined by bisection towards the "
          "nearest consistent regime; the refuting end is the counterexample below (its seeds "
-         "rerun it exactly). An `inconclusive` regime does not refute it; a probe that no regime "
+         "rerun it exactly), the passing end its neighbour. An `inconclusive` regime does not refute it; a probe that no regime "
          "refuted and none confirmed is `undecided`.")
 
 
@@ -33,7 +33,7 @@ def found_rows(res: ProbeResult) -> list[list[str]]:
     """The counterexample, the shrunk draw and the consistent neighbour, one row each."""
     rows = []
     for what, rec in (("counterexample", res.counterexample), ("shrunk draw", res.shrunk),
-                      ("consistent neighbour", res.neighbour)):
+                      ("passing neighbour", res.neighbour)):
         if rec is not None:
             rows.append([what, fmt_regime(rec.regime), rec.status.value, rec.summary,
                          margins_text(rec), ", ".join(str(s) for s in rec.seeds[:3]) + (
