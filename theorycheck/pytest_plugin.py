@@ -1,12 +1,15 @@
 """pytest plugin (entry point ``pytest11: theorycheck``): probe a theorem from a test file.
 
 A researcher's test says, in a few lines, "for every regime that ``query`` calls mild, claim
-S1 holds"::
+S1 holds" (the probe's precondition is ``classify``, the regime ``query`` reports), or adds a
+precondition of its own::
 
-    def test_mild_regimes(theorycheck_probe):
-        theorycheck_probe("yang2023", "S1", examples=20,
-                          where=lambda r: query("yang2023", **r).regime == "mild",
-                          where_text="query says mild")
+    def test_mild_networks_have_small_test_error(theorycheck_probe):
+        theorycheck_probe("yang2023", "mild-small-error", examples=20)
+
+    def test_ols_on_wide_problems(theorycheck_probe):
+        theorycheck_probe("ols", "E1", examples=50, where=lambda r: r["p"] >= 10,
+                          where_text="p >= 10")
 
 The test fails with the counterexample (regime, measured against predicted, seeds) when a
 regime is judged inconsistent. Fixtures (session-wide unless said otherwise):

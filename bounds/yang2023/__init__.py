@@ -6,13 +6,14 @@ A theorycheck paper plugin (entry point ``theorycheck.papers: yang2023``). Modul
 named constants and their defaults), ``conditions`` (D4/D5/D6 relations, ``classify``, D4
 predictions), ``orders`` (S2/S3 orders, D1/D2/D5 derived orders, sympy exponents),
 ``plan`` (the cheapest network inside the theorem's conditions), ``claims``, ``query``,
-``budgets`` and ``measurements`` (the simulator, imported only when a measurement runs).
+``budgets``, ``measurements`` (the simulator, imported only when a measurement runs) and
+``probes`` (S1 and S5 tested regime by regime near the D4 / D5 boundaries).
 Provenance: ``docs/derivations/yang2023.md``.
 """
 
 from theorycheck.paper import Paper
 
-from . import claims, measurements, plan, query
+from . import claims, measurements, plan, probes, query
 
 CITATION = (
     "Yang, Liang, Guo, Wu, Wang, \"Theoretical Characterization of How Neural Network Pruning "
@@ -32,6 +33,7 @@ PAPER = Paper(
     query=query.query,
     plan=plan.plan,
     query_parameters=query.PARAMETERS,
+    probes=probes.probes,
 )
 
 __all__ = ["PAPER"]

@@ -21,8 +21,8 @@ INTRO = ("Each probe tests one claim regime by regime: Hypothesis draws regimes 
          "boundaries; each regime is simulated and judged on its own trials. An `inconsistent` "
          "regime refutes the property: it is shrunk, then refined by bisection towards the "
          "nearest consistent regime; the refuting end is the counterexample below (its seeds "
-         "rerun it exactly), the passing end its neighbour. An `inconclusive` regime does not refute it; a probe that no regime "
-         "refuted and none confirmed is `undecided`.")
+         "rerun it exactly), the passing end its neighbour. An `inconclusive` regime does not "
+         "refute it; a probe that no regime refuted and none confirmed is `undecided`.")
 
 
 def margins_text(rec: RegimeRecord) -> str:
