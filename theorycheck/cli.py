@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     _run_options(pr)
     r = sub.add_parser("report", help="write Markdown + HTML reports with figures")
     r.add_argument("--probe-examples", type=int, default=None,
-                   help="regimes drawn per probe (default by budget: smoke 4, quick 12, "
+                   help="regimes drawn per probe (default by budget: smoke 4, quick 8, "
                         "full 50; 0: no probes)")
     r.add_argument("--papers", default=None, help="comma-separated paper keys (default all)")
     r.add_argument("--out", default="reports")

@@ -12,7 +12,7 @@ from tabulate import tabulate
 from theorycheck.probes import ProbeResult, RegimeRecord
 from theorycheck.probes.runner import fmt_regime
 
-PROBE_EXAMPLES = {"smoke": 4, "quick": 12, "full": 50}
+PROBE_EXAMPLES = {"smoke": 4, "quick": 8, "full": 50}
 """Regimes Hypothesis draws per probe in a report, by budget (``--probe-examples`` sets
 another number)."""
 
