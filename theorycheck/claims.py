@@ -128,8 +128,9 @@ class Plot:
 
 
 @dataclass(frozen=True)
-class Claim:
-    """A checkable statement.
+class Statement:
+    """What is asserted, and by whom: shared by a :class:`Claim` (checked on a sweep) and a
+    probe (``theorycheck.probes.Probe``, checked regime by regime).
 
     Attributes:
         paper, key: e.g. ``"chang2021"``, ``"C1"``.
@@ -137,6 +138,25 @@ class Claim:
         provenance: ``"paper"`` (stated in the paper) or ``"derived"`` (our derivation;
             never presented as the paper's theorem).
         source: where it comes from (``"abstract P3"``, ``"docs/derivations/chang2021.md"``).
+    """
+
+    paper: str
+    key: str
+    title: str
+    statement: str
+    provenance: Provenance
+    source: str
+
+    def __post_init__(self) -> None:
+        if self.provenance not in ("paper", "derived"):
+            raise ValueError(f"provenance must be 'paper' or 'derived', got {self.provenance!r}")
+
+
+@dataclass(frozen=True)
+class Claim(Statement):
+    """A checkable statement (the :class:`Statement` fields, then):
+
+    Attributes:
         measurement: name of the paper's measurement that simulates the sweep, or ``None``
             for symbolic claims; the checker finds it among the paper's measurements.
         sweep: budget -> the points to measure.
@@ -149,19 +169,9 @@ class Claim:
             lie relative to the claim's conditions), drawn from the paper's definitions.
     """
 
-    paper: str
-    key: str
-    title: str
-    statement: str
-    provenance: Provenance
-    source: str
     measurement: str | None
     sweep: Callable[[str], list[Point]]
     comparison: Comparison
     conditions: Callable[[Point], tuple[bool, str]] | None = None
     plot: Plot | None = None
     figures: Callable[[list[Point]], list[Figure]] | None = None
-
-    def __post_init__(self) -> None:
-        if self.provenance not in ("paper", "derived"):
-            raise ValueError(f"provenance must be 'paper' or 'derived', got {self.provenance!r}")

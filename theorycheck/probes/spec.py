@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from theorycheck.claims import Comparison, Point, Provenance
+from theorycheck.claims import Comparison, Point, Statement
 from theorycheck.params import Param
 
 Regime = dict[str, Any]
@@ -84,12 +84,11 @@ class Boundary:
 
 
 @dataclass(frozen=True)
-class Probe:
-    """A property of one claim, tested regime by regime.
+class Probe(Statement):
+    """A property of one claim, tested regime by regime (the :class:`Statement` fields,
+    then):
 
     Attributes:
-        paper, key, title, statement, provenance, source: as for a claim; ``claim`` names
-            the claim it probes (if any).
         axes: the parameters drawn.
         point: (regime, budget) -> the Point to simulate (config, trials per budget,
             labels); ValueError for a regime the paper's validation refuses.
@@ -99,15 +98,10 @@ class Probe:
         boundaries: the conditions whose boundary the draws concentrate on (both sides).
         where: the property's precondition (e.g. "``query`` calls it mild"); regimes where
             it fails are counted and not simulated. ``where_text`` says it in words.
+        claim: the key of the claim it probes (if any).
         plane: the two axes of the report's regime-plane figure (default the first two).
     """
 
-    paper: str
-    key: str
-    title: str
-    statement: str
-    provenance: Provenance
-    source: str
     axes: tuple[Axis, ...]
     point: Callable[[Regime, str], Point]
     judge: Comparison
@@ -119,6 +113,7 @@ class Probe:
     plane: tuple[str, str] | None = None
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if not self.axes:
             raise ValueError(f"probe {self.key}: at least one axis is needed")
         names = [a.name for a in self.axes]
