@@ -3,9 +3,10 @@
 Networks are grouped by ``spec.shape_key`` (K, m, n, q, dtype) and each group trains as one
 batch of tensor operations. Every network stops at its own step limit T, as soon as its
 training loss is <= epsilon, or when it diverges; a stopped network is frozen while the rest
-of its batch continues, and its stopping step is recorded as ``steps_run``. Finished networks
-leave the coefficient trainer's working tensors once half of them are done, so a batch costs
-what its slow networks need.
+of its batch continues, and its stopping step is recorded as ``steps_run``. A finished network
+leaves the coefficient trainer's working tensors at the step it finishes (the working columns
+are re-gathered: results are bit-identical, only the later steps are cheaper), so a batch
+costs what its slow networks need.
 
 Two trainers (both exact GD on the same draws):
 - ``coefficient`` (the simulator): streams the coordinates (``accumulate``): memory and the
@@ -101,7 +102,7 @@ def _steps(forward: Callable, update: Callable, restrict: Callable | None,
         if last:
             break
         working = active[rows]
-        if restrict is not None and int(working.sum()) <= len(rows) // 2:
+        if restrict is not None and int(working.sum()) < len(rows):
             rows = rows[working]
             restrict(rows)
             context = tuple(c[working] for c in context)
