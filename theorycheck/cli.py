@@ -18,6 +18,7 @@ from tabulate import tabulate
 
 import theorycheck
 from theorycheck.params import parse_value
+from theorycheck.reporting.probes import REGIME_HEADERS, regime_rows
 
 
 def one_line(text: str) -> str:
@@ -138,9 +139,10 @@ def run(args: argparse.Namespace) -> int:
         for r in results if not args.json else []:
             print(f"{r.probe.paper} probe {r.probe.key} ({r.probe.claim or '-'}): "
                   f"{r.headline()}")
+            print(tabulate(regime_rows(r), headers=REGIME_HEADERS))
             if r.counterexample is not None:
-                print(f"  rerun: seeds {r.counterexample.seeds} (budget {args.budget}, "
-                      f"seed {args.seed})")
+                print(f"counterexample rerun: seeds {r.counterexample.seeds} (budget "
+                      f"{args.budget}, seed {args.seed})")
     else:
         paths = theorycheck.report(
             args.papers.split(",") if args.papers else None, budget=args.budget,
