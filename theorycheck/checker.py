@@ -25,7 +25,7 @@ from theorycheck.figures import Figure, SeriesFigure, SeriesPoint, TrajectoryFig
 from theorycheck.paper import Paper
 from theorycheck.registry import get_paper
 from theorycheck.stats import mean_interval
-from theorycheck.store import ResultStore, run_key
+from theorycheck.store import ResultStore, opened, run_key
 from theorycheck.verdicts import Outcome, RunRecord, Status, Verdict
 
 SEED_RULE = "SeedSequence([root_seed, hash(config or seed group)]).spawn(trials)"
@@ -267,9 +267,7 @@ def check(
         if unknown:
             raise ValueError(f"claims must be among {sorted(known)}, got unknown {unknown}")
         chosen = [c for c in chosen if c.key in set(claims)]
-    own_store = not isinstance(store, ResultStore)
-    db = store if isinstance(store, ResultStore) else ResultStore(store)
-    try:
+    with opened(store) as db:
         runner = make_backend(backend, db, device, progress, address=address)
         t0 = time.perf_counter()
         distinct = prefetch(spec, chosen, budget, runner, seed)
@@ -279,6 +277,3 @@ def check(
         return CheckResults(spec.key, spec.title, spec.citation, budget, runner.device, seed,
                             verdicts, round(time.perf_counter() - t0, 2), computed,
                             used - computed if distinct else 0)
-    finally:
-        if own_store:
-            db.close()

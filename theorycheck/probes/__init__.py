@@ -26,7 +26,7 @@ from theorycheck.probes.runner import (
 from theorycheck.probes.spec import Axis, Boundary, Probe, Regime
 from theorycheck.probes.strategies import Draw, regimes
 from theorycheck.registry import get_paper
-from theorycheck.store import ResultStore
+from theorycheck.store import ResultStore, opened
 
 
 def probe(paper: str | Paper, probes: str | Sequence[str] | None = None, *,
@@ -53,18 +53,12 @@ def probe(paper: str | Paper, probes: str | Sequence[str] | None = None, *,
     spec = get_paper(paper)
     spec.check_budget(budget)
     chosen = select_probes(spec, [probes] if isinstance(probes, str) else probes)
-    own_store = not isinstance(store, ResultStore)
-    db = store if isinstance(store, ResultStore) else ResultStore(store)
-    try:
+    with opened(store) as db:
         runner = make_backend(backend, db, device, progress, address=address)
         return [run_probe(spec, p, runner, budget=budget, examples=examples, seed=seed,
                           settings=settings, where=where, where_text=where_text,
                           shrink_limit=shrink_limit, refine_steps=refine_steps,
                           progress=progress) for p in chosen]
-    finally:
-        if own_store:
-            db.close()
-
 
 __all__ = ["Axis", "Boundary", "Draw", "Probe", "ProbeResult", "RegimeRecord", "probe",
            "regimes"]

@@ -9,7 +9,7 @@
 
 from theorycheck.store.files import DEFAULT_PATH, ENV, StoreWarning
 from theorycheck.store.leases import Leases, lease_ttl
-from theorycheck.store.results import ResultStore, row_checksum, run_key
+from theorycheck.store.results import ResultStore, opened, row_checksum, run_key
 
 __all__ = ["DEFAULT_PATH", "ENV", "Leases", "ResultStore", "StoreWarning", "lease_ttl",
-           "row_checksum", "run_key"]
+           "opened", "row_checksum", "run_key"]

@@ -271,3 +271,14 @@ class ResultStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@contextmanager
+def opened(store: ResultStore | str | os.PathLike[str] | None) -> Iterator[ResultStore]:
+    """``store`` itself when it is a ResultStore (the caller keeps it open); otherwise the
+    store at that path (None: the default path), closed on leaving."""
+    if isinstance(store, ResultStore):
+        yield store
+        return
+    with ResultStore(store) as db:
+        yield db
