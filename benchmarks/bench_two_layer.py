@@ -14,6 +14,11 @@
    (K=3, m=20, n=60, float32) against one plain copy of the Gram tensors it reads (a copy
    reads and writes those bytes, a step need only read them). Target: no slower.
 4. ``batched_vs_loop``: 16 networks (d=1000) in one ``simulate`` call vs a loop of calls.
+5. ``wishart_vs_coordinates d={1e6, 1e7}``: 2 over-pruned networks (K=3, m=20, n=20,
+   p = 1/120, K m p = 0.5, ``steps`` steps) from streamed coordinates against the same
+   networks' statistics drawn by their exact law (``draws="wishart"``: other realizations of
+   the same law, so only the time is compared); and ``one_network`` for the planned
+   over-pruned network inside D6 (d about 4e8) drawn that way: time and peak memory.
 
 Run alone: ``python -m benchmarks.bench_two_layer [--device cuda] [--repeats N]``.
 """
@@ -61,10 +66,12 @@ import json, resource, sys, time, torch
 from theorycheck.bounds.yang2023.plan import plan
 from theorycheck.bounds.yang2023.model import NetworkConfig
 from theorycheck.simulations.two_layer import simulate
-d, steps, device = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-p = plan("mild", K=3, m=30, n=16, p=0.5, d=d, C_1=0.1, C_3=1e-12, C_4=1e-3).params
+d, steps, device, draws = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+p = (plan("over-pruned").params if draws == "wishart" else
+     plan("mild", K=3, m=30, n=16, p=0.5, d=d, C_1=0.1, C_3=1e-12, C_4=1e-3).params)
 cfg = NetworkConfig(**{k: p[k] for k in ("K", "m", "n", "d", "p", "mu", "sigma_0",
-                                           "sigma_n", "q", "eta")}, steps=steps)
+                                           "sigma_n", "q", "eta")}, steps=steps, draws=draws)
+d = cfg.d
 simulate([cfg.replace(d=4096, steps=2)], [0], device=device)  # warm up
 start = time.perf_counter()
 r = simulate([cfg], [1], device=device)[0]
@@ -79,17 +86,20 @@ def high_water_mark():  # this process's own peak resident memory (ru_maxrss may
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 peak = (torch.cuda.max_memory_allocated() if device.startswith("cuda")
         else high_water_mark())
-print(json.dumps({"d": d, "seconds": seconds, "peak_bytes": peak, "steps_run": r["steps_run"],
-                  "train_loss": r["train_loss"], "test_error": r["test_error"]}))
+print(json.dumps({"d": d, "draws": draws, "seconds": seconds, "peak_bytes": peak,
+                  "steps_run": r["steps_run"], "train_loss": r["train_loss"],
+                  "test_error": r["test_error"]}))
 """
 
 
-def one_network(d: int, steps: int, device: str) -> dict[str, Any]:
-    """Time and peak memory of one network (K=3, m=30, n=16) in a fresh process; the size
-    conditions are relaxed (C_1, C_3, C_4) only so that the planner sizes mu, eta and
-    sigma_0 (at their D6 bounds) at any d."""
-    out = subprocess.run([sys.executable, "-c", ONE_NETWORK, str(d), str(steps), device],
-                         capture_output=True, text=True)
+def one_network(d: int, steps: int, device: str, draws: str = "coordinates"
+                ) -> dict[str, Any]:
+    """Time and peak memory of one network in a fresh process: streamed coordinates (K=3,
+    m=30, n=16; the size conditions relaxed (C_1, C_3, C_4) only so that the planner sizes
+    mu, eta and sigma_0 (at their D6 bounds) at any d), or, with ``draws="wishart"``, the
+    planned over-pruned network inside D6 (d about 4e8; ``d`` is ignored)."""
+    out = subprocess.run([sys.executable, "-c", ONE_NETWORK, str(d), str(steps), device,
+                          draws], capture_output=True, text=True)
     if out.returncode:
         raise RuntimeError(f"one network at d={d}: {out.stderr.strip()[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -135,6 +145,17 @@ def run(device: str = "cpu", repeats: int = 3, steps: int = 300,
             repeats=1 if d >= 100_000 else repeats, device=device, check=_same_work,
             params={"K": 3, "m": 20, "n": 60, "d": d, "steps": steps, "networks": 4},
             labels=("full-weight trainer", "streaming simulator")))
+    for d in (1_000_000, 10_000_000):
+        over = [NetworkConfig(K=3, m=20, n=20, d=d, p=1 / 120, steps=steps, epsilon=0.0)] * 2
+        rows.append(paired(
+            f"two_layer wishart_vs_coordinates d={d:.0e} B=2 over-pruned",
+            lambda c=over: simulate(c, [0, 1], device=device),
+            lambda c=over: simulate([x.replace(draws="wishart") for x in c], [0, 1],
+                                    device=device),
+            repeats=1 if d >= 10_000_000 else repeats, device=device,
+            params={"K": 3, "m": 20, "n": 20, "p": 1 / 120, "d": d, "steps": steps,
+                    "networks": 2},
+            labels=("streamed coordinates", "statistics drawn by their law")))
     rows.append(step_vs_copy(device, repeats))
     cfgs, seeds = configs(1000, 16, steps)
     rows.append(paired(
@@ -158,6 +179,7 @@ def main(argv: list[str] | None = None) -> None:
         print(table(run(device, args.repeats, args.steps)), flush=True)
         for d in (int(float(x)) for x in args.memory_dims.split(",")):
             print(json.dumps(one_network(d, args.steps, device)), flush=True)
+        print(json.dumps(one_network(0, args.steps, device, "wishart")), flush=True)
 
 
 if __name__ == "__main__":

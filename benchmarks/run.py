@@ -49,12 +49,13 @@ def main(argv: list[str] | None = None) -> int:
         rows += bench_two_layer.run(device, repeats=args.repeats, steps=args.steps)
         single = [bench_two_layer.one_network(d, args.steps, device)
                   for d in (10_000, 1_000_000, 10_000_000)]
+        single.append(bench_two_layer.one_network(0, args.steps, device, "wishart"))
     info["load_average_end"] = machine(device)["load_average"]
     info["total_seconds"] = round(time.perf_counter() - start, 1)
     print()
     print(table(rows))
     for row in single:
-        print(f"one network d={row['d']:.0e}: {row['seconds']:.1f} s, peak memory "
+        print(f"one network d={row['d']:.0e} ({row['draws']}): {row['seconds']:.1f} s, peak memory "
               f"{row['peak_bytes'] / 2**20:.0f} MiB, {row['steps_run']} steps")
     print(f"\n{info['cpu_model']}, {info['cores']} cores, torch {info['torch']} "
           f"({info['torch_threads']} threads), numpy BLAS threads {blas_threads}, "

@@ -54,16 +54,18 @@ def network(requests: Sequence[Request], device: str) -> list[dict[str, Any]]:
     return results
 
 
-MEASUREMENTS = (Measurement(NETWORK, network, version="5", chunk=64),)
+MEASUREMENTS = (Measurement(NETWORK, network, version="6", chunk=64),)
 
 
 def estimate_seconds(config: NetworkConfig, device: str) -> float:
     """An upper estimate of one network's run time on ``device``, measured here: the passes
-    over one block of coordinates and 100 training steps are timed, then scaled to the
-    network's blocks and to its step limit T (GD usually stops earlier, at epsilon)."""
+    over one block of coordinates (``draws="wishart"``: the whole draw, whose cost does not
+    grow with d) and 100 training steps are timed, then scaled to the network's blocks and
+    to its step limit T (GD usually stops earlier, at epsilon)."""
     from theorycheck.simulations.two_layer import BLOCK, simulate
 
-    probe = config.replace(d=min(config.d, BLOCK), epsilon=0.0)
+    whole = config.draws == "wishart"
+    probe = config.replace(d=config.d if whole else min(config.d, BLOCK), epsilon=0.0)
     simulate([probe.replace(steps=0)], [0], device=device)  # warm up
     t0 = time.perf_counter()
     simulate([probe.replace(steps=0)], [0], device=device)
@@ -71,4 +73,4 @@ def estimate_seconds(config: NetworkConfig, device: str) -> float:
     t0 = time.perf_counter()
     simulate([probe.replace(steps=100)], [0], device=device)
     per_step = max(0.0, time.perf_counter() - t0 - passes) / 100
-    return passes * math.ceil(config.d / BLOCK) + per_step * config.steps
+    return passes * (1 if whole else math.ceil(config.d / BLOCK)) + per_step * config.steps

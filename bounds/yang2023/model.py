@@ -22,6 +22,7 @@ SIGNAL_KINDS = ("sparse", "dense")
 MASK_KINDS = ("bernoulli", "exact")
 DTYPES = ("float32", "float64")
 TEST_KINDS = ("gaussian", "sampled", "none")
+DRAW_KINDS = ("coordinates", "wishart")
 THEORY_KEYS = ("K", "m", "n", "d", "p", "mu", "sigma_0", "sigma_n", "q", "eta")
 LOG_MAX = math.log(sys.float_info.max)
 MAX_D = 10**9  # the streaming simulator's memory does not grow with d; sizes beyond are refused
@@ -73,11 +74,24 @@ class NetworkConfig(ModelConfig):
                       "second pass over the coordinates)")
     dtype: str = param("float32", kind="choice", choices=DTYPES,
                        description="working dtype of the simulator")
+    draws: str = param("coordinates", kind="choice", choices=DRAW_KINDS,
+                       description="coordinates: every coordinate drawn, streamed block by "
+                       "block (time grows with d); wishart: the statistics drawn from their "
+                       "exact joint law, one Wishart matrix per mask pattern (time does not "
+                       "grow with d; sparse signals, Bernoulli masks, Gaussian test only)")
 
     def relations(self) -> None:
         if self.K > self.d:
             raise ValueError(f"K must be an integer in [2, d] = [2, {self.d}] (orthogonal "
                              f"signals), got {self.K}")
+        if self.draws == "wishart":
+            for name, needed in (("signal", "sparse"), ("mask", "bernoulli")):
+                if getattr(self, name) != needed:
+                    raise ValueError(f"{name} must be {needed!r} with draws='wishart', got "
+                                     f"{getattr(self, name)!r}")
+            if self.test == "sampled":
+                raise ValueError("test must be 'gaussian' or 'none' with draws='wishart' (no "
+                                 "coordinates for a streamed test set), got 'sampled'")
 
     def d6_bounds(self, constants: Mapping[str, float] | None = None) -> tuple[float, float]:
         """(largest eta, largest sigma_0) that the D6 conditions ``eta_small`` and

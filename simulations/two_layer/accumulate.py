@@ -44,6 +44,7 @@ from .streams import (
     scales,
     unit_test_noise,
 )
+from .wishart import unit_training_statistics, weight_gram
 
 MAX_BYTES = 2**27
 """Default cap on the coordinate-pair products held at once (bytes)."""
@@ -184,14 +185,26 @@ def _unit_statistics(stream: _Stream, max_bytes: int) -> dict[tuple[float, int],
     return out
 
 
+def _scaled(spec: NetworkSpec, gram: torch.Tensor, init_inner: torch.Tensor,
+            kept: torch.Tensor) -> TrainingStatistics:
+    """Unit statistics (v_a = s_a u_a, w^{(0)} = sigma_0 Z) in the network's scales."""
+    s = scales(spec, gram.device, torch.float64)
+    return TrainingStatistics(gram * s[:, None] * s[None, :], spec.init_scale * init_inner * s,
+                              kept)
+
+
 def training_statistics(specs: Sequence[NetworkSpec], seeds: Sequence[int],
                         device: torch.device, max_bytes: int = MAX_BYTES
                         ) -> list[TrainingStatistics]:
-    """The training statistics of every (spec, seed), one pass per stream (module doc)."""
+    """The training statistics of every (spec, seed): one pass per stream (module doc), or
+    drawn by their law for ``draws="wishart"`` (``wishart``)."""
+    out: list[TrainingStatistics | None] = [None] * len(specs)
     members: dict[tuple, list[int]] = defaultdict(list)
     for i, (spec, seed) in enumerate(zip(specs, seeds)):
-        members[stream_key(spec, seed)].append(i)
-    out: list[TrainingStatistics | None] = [None] * len(specs)
+        if spec.draws == "wishart":
+            out[i] = _scaled(spec, *(t.to(device) for t in unit_training_statistics(spec, seed)))
+        else:
+            members[stream_key(spec, seed)].append(i)
     for idx in members.values():
         first = specs[idx[0]]
         stream = _Stream(first, seeds[idx[0]], [specs[i] for i in idx], device)
@@ -199,14 +212,11 @@ def training_statistics(specs: Sequence[NetworkSpec], seeds: Sequence[int],
         A = first.K + first.n
         iu = torch.triu_indices(A, A, device=device)
         for i in idx:
-            spec = specs[i]
-            packed, init_inner, kept = unit[(spec.p, spec.d)]
+            packed, init_inner, kept = unit[(specs[i].p, specs[i].d)]
             gram = torch.zeros(packed.shape[0], A, A, dtype=torch.float64, device=device)
             gram[:, iu[0], iu[1]] = packed
             gram[:, iu[1], iu[0]] = packed
-            s = scales(spec, device, torch.float64)
-            out[i] = TrainingStatistics(gram * s[:, None] * s[None, :],
-                                        spec.init_scale * init_inner * s, kept)
+            out[i] = _scaled(specs[i], gram, init_inner, kept)
     return out
 
 
@@ -223,14 +233,18 @@ def test_statistics(specs: Sequence[NetworkSpec], seeds: Sequence[int],
                     alphas: Sequence[torch.Tensor], device: torch.device
                     ) -> list[TestStatistics]:
     """The second pass: W_f = sigma_0 Z_f M_f + M_f * (sum_a alpha_{f,a} s_a u_a), block by
-    block, one pass per stream; with ``spec.test == "sampled"`` also the inner products with
-    a streamed test set's noise (n_test samples). Networks with ``test == "none"`` get
-    None (no pass)."""
+    block, one pass per stream (``draws="wishart"``: from the regenerated Wishart matrices);
+    with ``spec.test == "sampled"`` also the inner products with a streamed test set's noise
+    (n_test samples). Networks with ``test == "none"`` get None (no pass)."""
     members: dict[tuple, list[int]] = defaultdict(list)
-    for i, (spec, seed) in enumerate(zip(specs, seeds)):
-        if spec.test != "none":
-            members[stream_key(spec, seed)].append(i)
     out: list[TestStatistics | None] = [None] * len(specs)
+    for i, (spec, seed) in enumerate(zip(specs, seeds)):
+        if spec.test != "none" and spec.draws == "wishart":
+            weights = alphas[i].reshape(spec.K * spec.m, -1) * scales(spec, device,
+                                                                      torch.float64)
+            out[i] = TestStatistics(weight_gram(spec, seed, weights).to(device), None)
+        elif spec.test != "none":
+            members[stream_key(spec, seed)].append(i)
     for idx in members.values():
         first = specs[idx[0]]
         stream = _Stream(first, seeds[idx[0]], [specs[i] for i in idx], device)

@@ -29,6 +29,7 @@ class NetworkSpec(Protocol):
     n_test: int  # Gaussian draws (test="gaussian") or streamed test samples ("sampled")
     test: str  # "gaussian" | "sampled" | "none"
     dtype: str  # "float32" | "float64"
+    draws: str  # "coordinates" (streamed, block by block) | "wishart" (statistics by their law)
 
     @property
     def step_size(self) -> float: ...  # the GD step eta

@@ -39,7 +39,7 @@ TILE = 2**10
 FIRST_TILES = 2**30
 """The generator index of block 0's first tile (above every block index)."""
 STREAMS = {"labels": 1, "noise": 2, "mask": 3, "init": 4, "signal": 5, "test": 6,
-           "mask_counts": 7, "gaussian_test": 8}
+           "mask_counts": 7, "gaussian_test": 8, "wishart": 9}
 SAMPLES_BLOCK = 2**31
 """The block index of a stream's per-sample draws."""
 DRAW_DTYPE = torch.float32

@@ -9,9 +9,10 @@ are re-gathered: results are bit-identical, only the later steps are cheaper), s
 costs what its slow networks need.
 
 Two trainers (both exact GD on the same draws):
-- ``coefficient`` (the simulator): streams the coordinates (``accumulate``): memory and the
-  per-step cost do not grow with d; test errors from the exact Gaussian law of a fresh
-  sample's noise parts (``test="gaussian"``) or from a streamed test set (``"sampled"``);
+- ``coefficient`` (the simulator): streams the coordinates (``accumulate``), or draws the
+  statistics from their law (``draws="wishart"``, ``wishart``): memory and the per-step cost
+  do not grow with d; test errors from the exact Gaussian law of a fresh sample's noise
+  parts (``test="gaussian"``) or from a streamed test set (``"sampled"``);
 - ``full``: the reference, GD on the d-dimensional weights with autograd on the realized
   tensors (small d), with both kinds of test error computed from the realized weights.
 
@@ -299,6 +300,9 @@ def simulate(configs: Sequence[NetworkSpec], seeds: Sequence[int], *,
         raise ValueError(f"max_batch must be a positive integer or None, got {max_batch!r}")
     if trainer not in TRAINERS:
         raise ValueError(f"trainer must be one of {TRAINERS}, got {trainer!r}")
+    if trainer == "full" and any(c.draws == "wishart" for c in configs):
+        raise ValueError("trainer='full' needs every coordinate: draws must be 'coordinates' "
+                         "(a network with draws='wishart' has none)")
     target = resolve_device(device)
     key = shape_key if trainer == "coefficient" else realized_key
     groups: dict[tuple, list[int]] = {}
