@@ -108,14 +108,13 @@ def base(b: str) -> NetworkConfig:
 
 
 def over(b: str) -> NetworkConfig:
-    """The over-pruned regime: planned inside D6, its statistics drawn by their law
-    (``draws="wishart"``: d is about 4e8), or at simulation scale (smoke)."""
+    """The over-pruned regime: planned inside D6 (d is about 4e8; the planner draws its
+    statistics by their law, ``draws="wishart"``), or at simulation scale (smoke)."""
     if not budget(b).over_in_d6:
         return at_scale(SIM, p=OVER_P, steps=OVER_STEPS)
     planned = plan("over-pruned").params
-    keep = ("K", "m", "n", "d", "p", "mu", "sigma_n", "q")
-    return NetworkConfig(**{k: planned[k] for k in keep}, steps=5 * STEP_LIMIT,
-                         draws="wishart")
+    keep = ("K", "m", "n", "d", "p", "mu", "sigma_n", "q", "draws")
+    return NetworkConfig(**{k: planned[k] for k in keep}, steps=5 * STEP_LIMIT)
 
 
 def fixed_init(config: NetworkConfig) -> NetworkConfig:

@@ -14,7 +14,11 @@ n^alpha_dn, n with d only through log d). Then:
 - mu = ``benign_factor`` times the critical signal strength of the benign condition D5,
   mu_crit = (C_2 / n)^(1/q) sigma_n sqrt(p d) (the planner keeps every regime benign, so
   that an over-pruned network is over-pruned by its masks, not by a weak signal);
-- eta and sigma_0 at the D6 bounds (the model's defaults), unless fixed.
+- eta and sigma_0 at the D6 bounds (the model's defaults), unless fixed;
+- ``draws="wishart"`` for an over-pruned network with sparse signals and Bernoulli masks
+  (K m p <= C_over keeps most coordinates in no filter's mask or in one: its statistics are
+  drawn by their law in seconds, where streaming its d of about 4e8 coordinates would take a
+  CPU about 15 minutes), ``"coordinates"`` otherwise, unless fixed.
 
 Every parameter given in ``fixed`` is kept as it is; a regime they make impossible raises a
 ValueError that names the failing condition.
@@ -108,7 +112,13 @@ def plan(regime: str = "mild", constants: Mapping[str, float] | None = None,
     sigma_n = float(fixed.get("sigma_n", NetworkConfig.parameter("sigma_n").default))
     mu = float(fixed.get("mu", benign_factor * (c["C_2"] / n) ** (1 / q) * sigma_n
                          * math.sqrt(p * d)))
-    config = NetworkConfig(**{**fixed, "d": d, "n": n, "m": m, "p": p, "mu": mu})
+    by_law = (regime == "over-pruned"
+              and fixed.get("signal", NetworkConfig.parameter("signal").default) == "sparse"
+              and fixed.get("mask", NetworkConfig.parameter("mask").default) == "bernoulli"
+              and fixed.get("test", NetworkConfig.parameter("test").default) != "sampled")
+    draws = fixed.get("draws", "wishart" if by_law else "coordinates")
+    config = NetworkConfig(**{**fixed, "d": d, "n": n, "m": m, "p": p, "mu": mu,
+                              "draws": draws})
     eta, sigma_0 = config.d6_bounds(constants)
     config = config.replace(eta=fixed.get("eta", eta), sigma_0=fixed.get("sigma_0", sigma_0))
     report = query(**{k: getattr(config, k) for k in ("K", "m", "n", "d", "p", "mu",
@@ -121,7 +131,7 @@ def plan(regime: str = "mild", constants: Mapping[str, float] | None = None,
                          f"{failed or ['regime is ' + report.regime]} fail")
     report.notes.insert(0, f"plan: the cheapest {regime} network inside the D6 conditions "
                            f"(smallest d, then n, m); mu = {benign_factor:g} mu_crit; eta and "
-                           "sigma_0 at the D6 bounds unless fixed")
+                           f"sigma_0 at the D6 bounds unless fixed; draws = {draws}")
     report.params = config.to_dict()
     if estimate:
         from .measurements import estimate_seconds

@@ -43,6 +43,18 @@ def test_planned_network_is_inside_d6_in_its_regime(regime, fixed):
     json.dumps(report.to_dict(), allow_nan=False)
 
 
+def test_the_over_pruned_plan_draws_its_statistics_by_their_law():
+    """d ~ 4e8: the estimate (timed here) is seconds, not the quarter hour of its coordinates;
+    the other regimes, or a fixed streamed test set, keep the coordinates."""
+    report = theorycheck.plan("yang2023", regime="over-pruned", estimate=True)
+    assert report.params["draws"] == "wishart" and report.params["d"] > 10**8
+    assert report.estimated_seconds < 120
+    assert "draws = wishart" in report.notes[0]
+    assert theorycheck.plan("yang2023", regime="mild").params["draws"] == "coordinates"
+    sampled = theorycheck.plan("yang2023", regime="over-pruned", test="sampled")
+    assert sampled.params["draws"] == "coordinates"
+
+
 def test_the_mild_plan_is_the_cheapest_n():
     """n - 1 samples break n >= log d at the planned d, and at the smallest d that n - 1
     would allow (p d >= (n - 1)^4 log d) n - 1 is still below log d: no cheaper n exists."""
