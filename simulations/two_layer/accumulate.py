@@ -5,7 +5,9 @@ Training pass (:func:`training_statistics`), per filter f = (j, r) and vectors
 v = (mu_1..mu_K, xi_1..xi_n):
 - the masked Gram G_f[a, e] = <v_a * M_f, v_e * M_f> = sum_c M_f[c] v_a[c] v_e[c]; for all
   filters at once one matrix product per block: masks (filters x coords) times the
-  coordinate-wise products v_a v_e (coords x A(A+1)/2 pairs);
+  coordinate-wise products v_a v_e (coords x A(A+1)/2 pairs); for sparse masks (p <
+  ``GATHER_BELOW``) instead one batched product of each filter's kept columns (work in
+  proportion to p);
 - the initial inner products <w^{(0)}_f * M_f, v_a>;
 - whether filter (j, r) kept its class's signal coordinate (sparse signals: M_{j,r}[j]).
 
@@ -144,14 +146,52 @@ class _PairProducts:
         return out
 
 
+GATHER_BELOW = 0.5
+"""Masks keeping a fraction p below this accumulate their Grams from the kept coordinates
+only (a padded gather and one batched product per filter group: work in proportion to p);
+denser ones from the pair products shared by every p (symmetric, half a full product's
+work whatever p)."""
+
+
+def _kept_columns(mask: torch.Tensor) -> torch.Tensor:
+    """(F, c_max) the columns each row of a 0/1 ``mask`` (F, w) keeps, in order, padded
+    with w (the index of an appended zero column)."""
+    F, w = mask.shape
+    rows, cols = torch.nonzero(mask, as_tuple=True)
+    counts = torch.bincount(rows, minlength=F)
+    width = int(counts.max()) if len(rows) else 0
+    index = torch.full((F, width), w, dtype=torch.long, device=mask.device)
+    starts = torch.cumsum(counts, 0) - counts
+    index[rows, torch.arange(len(rows), device=mask.device) - starts[rows]] = cols
+    return index
+
+
+def _gathered_grams(vectors: torch.Tensor, mask: torch.Tensor, max_bytes: int
+                    ) -> torch.Tensor:
+    """G_f = sum_c M_f[c] v_c v_c^T (F, R, R) for ``vectors`` (R, w), from the columns each
+    filter keeps, at most ``max_bytes`` of gathered columns at once."""
+    index = _kept_columns(mask)
+    padded = torch.cat((vectors, vectors.new_zeros(vectors.shape[0], 1)), dim=1)
+    per = vectors.shape[0] * max(index.shape[1], 1) * vectors.element_size()
+    group = max(1, max_bytes // per)
+    parts = []
+    for f0 in range(0, index.shape[0], group):
+        x = padded[:, index[f0:f0 + group]].transpose(0, 1)  # (filters, R, c_max)
+        parts.append(x @ x.transpose(1, 2))
+    return torch.cat(parts)
+
+
 def _unit_statistics(stream: _Stream, max_bytes: int) -> dict[tuple[float, int], tuple]:
-    """One pass over a stream: (p, d) -> (packed unit Gram (F, A(A+1)/2), unit init inner
-    (F, A), kept (F,)), snapshot where each d ends."""
+    """One pass over a stream: (p, d) -> (unit Gram (F, A, A), unit init inner (F, A), kept
+    (F,)), snapshot where each d ends."""
     spec, dev = stream.spec, stream.device
     K, m, n = spec.K, spec.m, spec.n
     F, A = K * m, K + n
     own = torch.arange(F, device=dev) // m
-    acc = {p: [torch.zeros(F, A * (A + 1) // 2, dtype=torch.float64, device=dev),
+    iu = torch.triu_indices(A, A, device=dev)
+    gathered = {p: p < GATHER_BELOW for p in stream.ps}
+    acc = {p: [torch.zeros((F, A, A) if gathered[p] else (F, A * (A + 1) // 2),
+                           dtype=torch.float64, device=dev),
                torch.zeros(F, A, dtype=torch.float64, device=dev),
                torch.ones(F, dtype=torch.bool, device=dev)] for p in stream.ps}
     out: dict[tuple[float, int], tuple] = {}
@@ -159,10 +199,10 @@ def _unit_statistics(stream: _Stream, max_bytes: int) -> dict[tuple[float, int],
     pairs = {first: _PairProducts(first, A, width, max_bytes, stream.dtype, dev)
              for first in ((0,) if spec.signal == "dense" else (0, K))}
     for b, start, width, raw in stream.blocks():
-        has_signal = spec.signal == "dense" or start < K
-        products = pairs[0 if has_signal else K]
+        first = 0 if spec.signal == "dense" or start < K else K
+        products = pairs[first]
         once = (products.fill(raw.vectors, *products.chunks[0][:2])
-                if len(products.chunks) == 1 else None)  # shared by every p and segment
+                if len(products.chunks) == 1 and not all(gathered.values()) else None)
         for p in stream.ps:
             if start >= stream.reach[p]:
                 continue  # no network with this p is that long
@@ -176,12 +216,20 @@ def _unit_statistics(stream: _Stream, max_bytes: int) -> dict[tuple[float, int],
             for lo, hi, cut in _segments(start, min(width, stream.reach[p] - start), stream.ds):
                 seg = slice(lo, hi)
                 init_inner += (init[:, seg] @ raw.vectors[:, seg].T).double()
-                for k0, k1, position in products.chunks:
+                if gathered[p]:
+                    gram[:, first:, first:] += _gathered_grams(
+                        raw.vectors[first:, seg], mask[:, seg], max_bytes).double()
+                for k0, k1, position in ([] if gathered[p] else products.chunks):
                     prod = (once[:, seg] if once is not None
                             else products.fill(raw.vectors[:, seg], k0, k1))
                     gram.index_add_(1, position, (mask[:, seg] @ prod.T).double())
                 if cut is not None:
-                    out[(p, cut)] = (gram.clone(), init_inner.clone(), kept.clone())
+                    full = gram.clone()
+                    if not gathered[p]:
+                        full = torch.zeros(F, A, A, dtype=torch.float64, device=dev)
+                        full[:, iu[0], iu[1]] = gram
+                        full[:, iu[1], iu[0]] = gram
+                    out[(p, cut)] = (full, init_inner.clone(), kept.clone())
     return out
 
 
@@ -209,14 +257,8 @@ def training_statistics(specs: Sequence[NetworkSpec], seeds: Sequence[int],
         first = specs[idx[0]]
         stream = _Stream(first, seeds[idx[0]], [specs[i] for i in idx], device)
         unit = _unit_statistics(stream, max_bytes)
-        A = first.K + first.n
-        iu = torch.triu_indices(A, A, device=device)
         for i in idx:
-            packed, init_inner, kept = unit[(specs[i].p, specs[i].d)]
-            gram = torch.zeros(packed.shape[0], A, A, dtype=torch.float64, device=device)
-            gram[:, iu[0], iu[1]] = packed
-            gram[:, iu[1], iu[0]] = packed
-            out[i] = _scaled(specs[i], gram, init_inner, kept)
+            out[i] = _scaled(specs[i], *unit[(specs[i].p, specs[i].d)])
     return out
 
 

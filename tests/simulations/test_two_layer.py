@@ -104,10 +104,11 @@ def test_a_network_is_a_prefix_of_a_larger_one_and_masks_nest_in_p():
 
 def test_streamed_gram_equals_the_realized_one():
     """G_f[a, e] = <v_a * M_f, v_e * M_f> and <w0_f * M_f, v_a>, accumulated block by block
-    (d = 2.3 blocks, pairs split to a few columns at a time), against the products of the
+    (d = 2.3 blocks; p = 0.5 from the pair products, split to a few columns at a time; p =
+    0.2 from the kept columns, a few filters at a time), against the products of the
     realized d-dimensional tensors."""
-    for signal in ("dense", "sparse"):
-        spec = config(d=int(BLOCK * 2.3), signal=signal)
+    for signal, p in (("dense", 0.5), ("sparse", 0.5), ("dense", 0.2), ("sparse", 0.2)):
+        spec = config(d=int(BLOCK * 2.3), signal=signal, p=p)
         (stats,) = training_statistics([spec], [7], CPU, max_bytes=8 * 3 * BLOCK)
         drawn = realize(spec, 7, CPU)
         V = torch.cat((drawn["signals"], drawn["noise"]))
@@ -150,8 +151,8 @@ def test_streaming_and_full_trainers_agree_on_identical_draws(signal, mask, q):
     here since p d >> K + n), errors and test errors, both Gaussian and on a streamed test
     set (float64)."""
     configs = [config(p=p, signal=signal, mask=mask, q=q, steps=60, test=test)
-               for p in (1.0, 0.5) for test in ("gaussian", "sampled")]
-    seeds = [10, 10, 11, 11]
+               for p in (1.0, 0.5, 0.2) for test in ("gaussian", "sampled")]
+    seeds = [10, 10, 11, 11, 12, 12]
     streamed = simulate(configs, seeds)
     full = simulate(configs, seeds, trainer="full")
     assert max(max(r["signal_per_class"]) for r in streamed) > 0.3  # non-trivial dynamics
