@@ -234,7 +234,7 @@ def d1(points: Callable[[str], list[Point]] = mild_points,
 # ---- S5, D2: over-pruning ----------------------------------------------------------------
 
 def over_points(b: str) -> list[Point]:
-    return [point(over(b), budget(b).regime_trials)]
+    return [point(over(b), budget(b).over_trials)]
 
 
 def s5() -> Claim:
