@@ -324,9 +324,9 @@ def test_moderate_pruning_learns_signal():
 def test_cuda_streaming_matches_the_full_trainer_on_its_own_draws():
     """On a GPU the draws come from the GPU's generators (a network's realization is
     per device); the streaming and reference trainers agree there, and reruns repeat."""
-    configs = [config(p=p, steps=60, test=test) for p in (1.0, 0.5)
+    configs = [config(p=p, steps=60, test=test) for p in (1.0, 0.5, 0.2)
                for test in ("gaussian", "sampled")]
-    seeds = [0, 0, 1, 1]
+    seeds = [0, 0, 1, 1, 2, 2]
     on_gpu = simulate(configs, seeds, device="cuda")
     for a, b in zip(on_gpu, simulate(configs, seeds, device="cuda", trainer="full"),
                     strict=True):

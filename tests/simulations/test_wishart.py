@@ -172,3 +172,15 @@ def test_configs_and_trainers_that_need_coordinates_are_refused():
             MIXED.replace(draws="wishart", **changes)
     with pytest.raises(ValueError, match="trainer='full'"):
         simulate([MIXED.replace(draws="wishart")], [0], trainer="full")
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_wishart_draws_are_the_same_network_on_a_gpu():
+    """The law's draws are numpy's, whatever the device: on a GPU the same statistics, and
+    training there (its Gaussian test draws are the GPU's) reaches the same training loss."""
+    config = MIXED.replace(draws="wishart", steps=200, dtype="float64")
+    cpu = training_statistics([config], [3], CPU)[0]
+    gpu = training_statistics([config], [3], torch.device("cuda"))[0]
+    torch.testing.assert_close(gpu.gram.cpu(), cpu.gram, rtol=1e-12, atol=1e-12)
+    a, b = simulate([config], [3])[0], simulate([config], [3], device="cuda")[0]
+    assert a["train_loss"] == pytest.approx(b["train_loss"], rel=1e-8)
