@@ -181,6 +181,14 @@ def _gathered_grams(vectors: torch.Tensor, mask: torch.Tensor, max_bytes: int
     return torch.cat(parts)
 
 
+def _unpacked(packed: torch.Tensor, iu: torch.Tensor, A: int) -> torch.Tensor:
+    """(F, A, A) symmetric matrices from their packed upper triangles (F, A(A+1)/2)."""
+    full = torch.zeros(packed.shape[0], A, A, dtype=packed.dtype, device=packed.device)
+    full[:, iu[0], iu[1]] = packed
+    full[:, iu[1], iu[0]] = packed
+    return full
+
+
 def _unit_statistics(stream: _Stream, max_bytes: int) -> dict[tuple[float, int], tuple]:
     """One pass over a stream: (p, d) -> (unit Gram (F, A, A), unit init inner (F, A), kept
     (F,)), snapshot where each d ends."""
@@ -201,7 +209,7 @@ def _unit_statistics(stream: _Stream, max_bytes: int) -> dict[tuple[float, int],
     for b, start, width, raw in stream.blocks():
         first = 0 if spec.signal == "dense" or start < K else K
         products = pairs[first]
-        once = (products.fill(raw.vectors, *products.chunks[0][:2])
+        once = (products.fill(raw.vectors, *products.chunks[0][:2])  # shared by every p
                 if len(products.chunks) == 1 and not all(gathered.values()) else None)
         for p in stream.ps:
             if start >= stream.reach[p]:
@@ -219,17 +227,14 @@ def _unit_statistics(stream: _Stream, max_bytes: int) -> dict[tuple[float, int],
                 if gathered[p]:
                     gram[:, first:, first:] += _gathered_grams(
                         raw.vectors[first:, seg], mask[:, seg], max_bytes).double()
-                for k0, k1, position in ([] if gathered[p] else products.chunks):
-                    prod = (once[:, seg] if once is not None
-                            else products.fill(raw.vectors[:, seg], k0, k1))
-                    gram.index_add_(1, position, (mask[:, seg] @ prod.T).double())
+                else:
+                    for k0, k1, position in products.chunks:
+                        prod = (once[:, seg] if once is not None
+                                else products.fill(raw.vectors[:, seg], k0, k1))
+                        gram.index_add_(1, position, (mask[:, seg] @ prod.T).double())
                 if cut is not None:
-                    full = gram.clone()
-                    if not gathered[p]:
-                        full = torch.zeros(F, A, A, dtype=torch.float64, device=dev)
-                        full[:, iu[0], iu[1]] = gram
-                        full[:, iu[1], iu[0]] = gram
-                    out[(p, cut)] = (full, init_inner.clone(), kept.clone())
+                    out[(p, cut)] = (gram.clone() if gathered[p] else _unpacked(gram, iu, A),
+                                     init_inner.clone(), kept.clone())
     return out
 
 
