@@ -84,14 +84,21 @@ class NetworkConfig(ModelConfig):
         if self.K > self.d:
             raise ValueError(f"K must be an integer in [2, d] = [2, {self.d}] (orthogonal "
                              f"signals), got {self.K}")
-        if self.draws == "wishart":
-            for name, needed in (("signal", "sparse"), ("mask", "bernoulli")):
-                if getattr(self, name) != needed:
-                    raise ValueError(f"{name} must be {needed!r} with draws='wishart', got "
-                                     f"{getattr(self, name)!r}")
-            if self.test == "sampled":
-                raise ValueError("test must be 'gaussian' or 'none' with draws='wishart' (no "
-                                 "coordinates for a streamed test set), got 'sampled'")
+        refusal = self.wishart_refusal()
+        if self.draws == "wishart" and refusal:
+            raise ValueError(refusal)
+
+    def wishart_refusal(self) -> str | None:
+        """Why this network's statistics cannot be drawn by their law (``draws="wishart"``
+        needs independent coordinates and no coordinates of a test set); None if they can."""
+        for name, needed in (("signal", "sparse"), ("mask", "bernoulli")):
+            if getattr(self, name) != needed:
+                return (f"{name} must be {needed!r} with draws='wishart', got "
+                        f"{getattr(self, name)!r}")
+        if self.test == "sampled":
+            return ("test must be 'gaussian' or 'none' with draws='wishart' (no coordinates "
+                    "for a streamed test set), got 'sampled'")
+        return None
 
     def d6_bounds(self, constants: Mapping[str, float] | None = None) -> tuple[float, float]:
         """(largest eta, largest sigma_0) that the D6 conditions ``eta_small`` and

@@ -112,13 +112,10 @@ def plan(regime: str = "mild", constants: Mapping[str, float] | None = None,
     sigma_n = float(fixed.get("sigma_n", NetworkConfig.parameter("sigma_n").default))
     mu = float(fixed.get("mu", benign_factor * (c["C_2"] / n) ** (1 / q) * sigma_n
                          * math.sqrt(p * d)))
-    by_law = (regime == "over-pruned"
-              and fixed.get("signal", NetworkConfig.parameter("signal").default) == "sparse"
-              and fixed.get("mask", NetworkConfig.parameter("mask").default) == "bernoulli"
-              and fixed.get("test", NetworkConfig.parameter("test").default) != "sampled")
-    draws = fixed.get("draws", "wishart" if by_law else "coordinates")
-    config = NetworkConfig(**{**fixed, "d": d, "n": n, "m": m, "p": p, "mu": mu,
-                              "draws": draws})
+    config = NetworkConfig(**{**fixed, "d": d, "n": n, "m": m, "p": p, "mu": mu})
+    if "draws" not in fixed and regime == "over-pruned" and config.wishart_refusal() is None:
+        config = config.replace(draws="wishart")
+    draws = config.draws
     eta, sigma_0 = config.d6_bounds(constants)
     config = config.replace(eta=fixed.get("eta", eta), sigma_0=fixed.get("sigma_0", sigma_0))
     report = query(**{k: getattr(config, k) for k in ("K", "m", "n", "d", "p", "mu",
