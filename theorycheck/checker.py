@@ -26,6 +26,7 @@ from theorycheck.paper import Paper
 from theorycheck.registry import get_paper
 from theorycheck.stats import mean_interval
 from theorycheck.store import ResultStore, opened, run_key
+from theorycheck.threads import using_threads
 from theorycheck.verdicts import Outcome, RunRecord, Status, Verdict
 
 SEED_RULE = "SeedSequence([root_seed, hash(config or seed group)]).spawn(trials)"
@@ -240,6 +241,7 @@ def check(
     store: ResultStore | str | None = None,
     progress: bool = True,
     address: str | None = None,
+    threads: int | str | None = None,
 ) -> CheckResults:
     """Check every claim of ``paper`` (or the named ``claims``) at ``budget``.
 
@@ -257,6 +259,8 @@ def check(
         progress: show tqdm progress bars.
         address: the ``ray`` backend's cluster (``HOST:PORT``); None starts or reuses a
             local Ray.
+        threads: threads for torch and BLAS during the check (default
+            ``$THEORYCHECK_THREADS``, else half the CPUs; :mod:`theorycheck.threads`).
     """
     spec = get_paper(paper)
     spec.check_budget(budget)
@@ -267,7 +271,7 @@ def check(
         if unknown:
             raise ValueError(f"claims must be among {sorted(known)}, got unknown {unknown}")
         chosen = [c for c in chosen if c.key in set(claims)]
-    with opened(store) as db:
+    with using_threads(threads), opened(store) as db:
         runner = make_backend(backend, db, device, progress, address=address)
         t0 = time.perf_counter()
         distinct = prefetch(spec, chosen, budget, runner, seed)

@@ -56,6 +56,8 @@ def _run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--store", default=None, help="SQLite results file "
                    "(default $THEORYCHECK_STORE or .theorycheck/results.sqlite)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--threads", default=None, help="threads for torch and BLAS (default "
+                   "$THEORYCHECK_THREADS, else half the CPUs)")
     p.add_argument("--backend", default="local",
                    help="local (this process, the default) or ray (a Ray cluster)")
     p.add_argument("--address", default=None, help="with --backend ray: the cluster to join, "
@@ -121,7 +123,8 @@ def run(args: argparse.Namespace) -> int:
         res = theorycheck.check(
             args.paper, budget=args.budget, device=args.device, seed=args.seed,
             claims=args.claims.split(",") if args.claims else None, store=args.store,
-            progress=not args.quiet, backend=args.backend, address=args.address)
+            progress=not args.quiet, backend=args.backend, address=args.address,
+            threads=args.threads)
         if args.json:
             print(json.dumps(res.to_dict(), indent=1, allow_nan=False))
         else:
@@ -133,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
             args.paper, args.claims.split(",") if args.claims else None,
             examples=args.examples, budget=args.budget, device=args.device, seed=args.seed,
             store=args.store, progress=not args.quiet, backend=args.backend,
-            address=args.address)
+            address=args.address, threads=args.threads)
         if args.json:
             print(json.dumps([r.to_dict() for r in results], indent=1, allow_nan=False))
         for r in results if not args.json else []:
@@ -149,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
             out=args.out, suffix=args.suffix, probe_examples=args.probe_examples,
             device=args.device, seed=args.seed,
             store=args.store, progress=not args.quiet, backend=args.backend,
-            address=args.address)
+            address=args.address, threads=args.threads)
         print("\n".join(str(p) for p in paths))
     return 0
 

@@ -27,6 +27,7 @@ from theorycheck.probes.spec import Axis, Boundary, Probe, Regime
 from theorycheck.probes.strategies import Draw, regimes
 from theorycheck.registry import get_paper
 from theorycheck.store import ResultStore, opened
+from theorycheck.threads import using_threads
 
 
 def probe(paper: str | Paper, probes: str | Sequence[str] | None = None, *,
@@ -35,7 +36,8 @@ def probe(paper: str | Paper, probes: str | Sequence[str] | None = None, *,
           backend: str = "local", address: str | None = None,
           settings: Settings | None = None, where: Callable[[Regime], bool] | None = None,
           where_text: str = "", shrink_limit: int = SHRINK_LIMIT,
-          refine_steps: int = REFINE_STEPS, progress: bool = True) -> list[ProbeResult]:
+          refine_steps: int = REFINE_STEPS, progress: bool = True,
+          threads: int | str | None = None) -> list[ProbeResult]:
     """Run the paper's probes (by probe key or by the claim they probe; all by default).
 
     Args:
@@ -49,11 +51,12 @@ def probe(paper: str | Paper, probes: str | Sequence[str] | None = None, *,
             examples, no deadline and quiet output.
         where: an extra precondition (e.g. "``query`` calls it mild"), said in words in
             ``where_text``.
+        threads: threads for torch and BLAS (as in :func:`theorycheck.check`).
     """
     spec = get_paper(paper)
     spec.check_budget(budget)
     chosen = select_probes(spec, [probes] if isinstance(probes, str) else probes)
-    with opened(store) as db:
+    with using_threads(threads), opened(store) as db:
         runner = make_backend(backend, db, device, progress, address=address)
         return [run_probe(spec, p, runner, budget=budget, examples=examples, seed=seed,
                           settings=settings, where=where, where_text=where_text,
