@@ -4,7 +4,8 @@ From the repository root: ``python -m benchmarks.run`` or ``python benchmarks/ru
 Options: ``--device cuda`` (skipped with a message when CUDA is absent), ``--repeats N``
 (interleaved repetitions per comparison; medians are reported), ``--steps T`` (two-layer GD
 steps), ``--numpy-threads K`` (OpenBLAS threads of the numpy baseline; 0 = library default),
-``--only two_layer|least_squares``, ``--out PATH``.
+``--only two_layer|least_squares|queries|busy``, ``--busy-budget B`` (the budget of the
+check run beside busy neighbours; default quick), ``--out PATH``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ from pathlib import Path
 if __package__ in (None, ""):  # ``python benchmarks/run.py``: make the repo root importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import bench_least_squares, bench_two_layer  # noqa: E402
+from benchmarks import (  # noqa: E402
+    bench_busy,
+    bench_least_squares,
+    bench_queries,
+    bench_two_layer,
+)
 from benchmarks.common import machine, resolve_device, set_numpy_blas_threads, table  # noqa: E402
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results.json"
@@ -30,7 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--numpy-threads", type=int, default=1)
-    parser.add_argument("--only", choices=("two_layer", "least_squares"), default=None)
+    parser.add_argument("--only", choices=("two_layer", "least_squares", "queries", "busy"),
+                        default=None)
+    parser.add_argument("--busy-budget", default="quick")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
     device = resolve_device(args.device)
@@ -50,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
         single = [bench_two_layer.one_network(d, args.steps, device)
                   for d in (10_000, 1_000_000, 10_000_000)]
         single.append(bench_two_layer.one_network(0, args.steps, device, "wishart"))
+    if args.only in (None, "queries"):
+        rows += bench_queries.run(repeats=args.repeats)
+    busy = bench_busy.run(budget=args.busy_budget) if args.only in (None, "busy") else []
     info["load_average_end"] = machine(device)["load_average"]
     info["total_seconds"] = round(time.perf_counter() - start, 1)
     print()
@@ -61,8 +72,11 @@ def main(argv: list[str] | None = None) -> int:
           f"({info['torch_threads']} threads), numpy BLAS threads {blas_threads}, "
           f"device {device}; load average {info['load_average']} -> "
           f"{info['load_average_end']}; {info['total_seconds']} s; {info['date']}")
-    args.out.write_text(json.dumps({"machine": info, "results": rows, "one_network": single},
-                                   indent=2) + "\n")
+    for row in busy:
+        print(f"{row['name']}, {row['threads']} threads: slowdown {row['slowdown']}x against "
+              f"a fair share of {row['expected_slowdown']}x")
+    args.out.write_text(json.dumps({"machine": info, "results": rows, "one_network": single,
+                                    "busy": busy}, indent=2) + "\n")
     print(f"wrote {args.out}")
     return 0
 

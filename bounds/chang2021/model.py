@@ -42,6 +42,22 @@ MAX_SAMPLES = 10**7  # n: the formulas' cost does not grow with n
 MAX_NEURONS = 2_500  # p and n (the full budget's C7/C8 sweep reaches p = 2400)
 MAX_INPUT_DIM = 300  # d
 MAX_KEPT_NEURONS = 100  # s (the claims keep s = 100)
+LARGEST_REGIMES = (
+    {"design": "L1", "n": 200, "p": MAX_FEATURES},
+    {"design": "L1", "n": MAX_SAMPLES, "p": MAX_FEATURES},
+    {"design": "isotropic", "n": 50_000, "p": MAX_FEATURES, "s": 49_999},
+    {"design": "two_level", "n": 1, "p": MAX_FEATURES, "s": 1, "k": 1},
+    {"design": "two_level", "n": 300, "p": MAX_FEATURES, "s": 30_000, "k": 60_000},
+    {"design": "rf", "p": MAX_NEURONS, "d": MAX_INPUT_DIM, "n": 1, "s": MAX_KEPT_NEURONS},
+    {"design": "rf", "p": MAX_NEURONS, "d": MAX_INPUT_DIM, "n": MAX_KEPT_NEURONS - 1,
+     "s": MAX_KEPT_NEURONS},
+    {"design": "rf", "p": MAX_NEURONS, "d": MAX_INPUT_DIM, "n": MAX_NEURONS,
+     "s": MAX_KEPT_NEURONS},
+    {"design": "rf", "p": MAX_INPUT_DIM, "d": MAX_INPUT_DIM, "n": 1, "s": MAX_KEPT_NEURONS},
+)
+"""The costliest regimes the limits above accept (each design at its largest sizes), which
+the limits promise to answer within 1 s on 2 cores: answered in the tests, timed in
+``benchmarks/bench_queries.py``."""
 
 MU1 = 0.5
 """First Hermite coefficient of the centered ReLU, E[u phi(u)] for u ~ N(0, 1)."""

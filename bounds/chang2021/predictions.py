@@ -14,7 +14,7 @@ import numpy as np
 
 from .fixed_point import dense_risk, surrogate
 from .general import Spectrum, dense_risk_general, pruned_risk_general
-from .model import LinearConfig, RandomFeaturesConfig, check_rule
+from .model import LinearConfig, RandomFeaturesConfig, _design, check_rule
 from .pruning import pruned_risk, retrained_risk, small_model_risk
 from .random_features import rf_model
 
@@ -75,3 +75,9 @@ def _rf_model(config: RandomFeaturesConfig, small: bool) -> tuple[Spectrum, np.n
 def finite(value: float) -> float:
     """``value`` where finite, else NaN (a diverging formula is no prediction to compare)."""
     return value if math.isfinite(value) else float("nan")
+
+
+def clear_caches() -> None:
+    """Forget every memoized design and risk (a cold query, as a fresh process answers it)."""
+    for f in (linear_risk, rf_risk, _rf_model, _design):
+        f.cache_clear()

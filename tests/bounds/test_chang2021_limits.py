@@ -1,8 +1,8 @@
 """chang2021 queries at the edges of their declared ranges (issue 9).
 
 - Sizes beyond the limits in the model configs are refused by name, and the largest
-  accepted regimes answer within 1 s on this 2-core machine (best of 3 calls, caches
-  cleared: the machine is shared, a single call can be slowed down by other work).
+  accepted regimes are answered (how fast: ``benchmarks/bench_queries.py``, target 1 s on
+  2 cores; speed goals live in benchmarks, not in timed tests).
 - The linear designs' threshold search runs over the distinct (|m|, v, |beta|, scale)
   groups of coordinates (L1: 77, whatever p), with the same result as over every coordinate.
 - The random-features covariance is kept as its spectrum (d eigenvalues plus mu_*^2 with
@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pytest
@@ -24,40 +23,14 @@ from theorycheck.bounds.chang2021.general import Spectrum, pruned_risk_general
 
 import theorycheck
 
-LARGEST = [
-    {"design": "L1", "n": 200, "p": model.MAX_FEATURES},
-    {"design": "L1", "n": model.MAX_SAMPLES, "p": model.MAX_FEATURES},
-    {"design": "isotropic", "n": 50_000, "p": model.MAX_FEATURES, "s": 49_999},
-    {"design": "two_level", "n": 1, "p": model.MAX_FEATURES, "s": 1, "k": 1},
-    {"design": "two_level", "n": 300, "p": model.MAX_FEATURES, "s": 30_000, "k": 60_000},
-    {"design": "rf", "p": model.MAX_NEURONS, "d": model.MAX_INPUT_DIM, "n": 1,
-     "s": model.MAX_KEPT_NEURONS},
-    {"design": "rf", "p": model.MAX_NEURONS, "d": model.MAX_INPUT_DIM,
-     "n": model.MAX_KEPT_NEURONS - 1, "s": model.MAX_KEPT_NEURONS},
-    {"design": "rf", "p": model.MAX_NEURONS, "d": model.MAX_INPUT_DIM,
-     "n": model.MAX_NEURONS, "s": model.MAX_KEPT_NEURONS},
-    {"design": "rf", "p": model.MAX_INPUT_DIM, "d": model.MAX_INPUT_DIM, "n": 1,
-     "s": model.MAX_KEPT_NEURONS},
-]
-
-
-def clear_caches() -> None:
-    for f in (predictions.linear_risk, predictions.rf_risk, predictions._rf_model,
-              model._design):
-        f.cache_clear()
+LARGEST = model.LARGEST_REGIMES
 
 
 @pytest.mark.parametrize("params", LARGEST, ids=lambda p: "-".join(map(str, p.values())))
-def test_largest_regimes_answer_within_a_second(params):
-    best = math.inf
-    for _ in range(3):
-        clear_caches()
-        start = time.perf_counter()
-        rep = theorycheck.query("chang2021", **params)
-        best = min(best, time.perf_counter() - start)
-        if best < 1.0:
-            break
-    assert best < 1.0, f"{params}: {best:.2f} s"
+def test_largest_regimes_are_answered(params):
+    predictions.clear_caches()
+    rep = theorycheck.query("chang2021", **params)
+    assert rep.to_dict()["params"]["p"] == params["p"]
     assert rep.predictions["kappa"] > 0
 
 

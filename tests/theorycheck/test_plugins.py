@@ -17,6 +17,7 @@ import dataclasses
 import json
 import subprocess
 import sys
+import sysconfig
 import venv
 import zipfile
 from pathlib import Path
@@ -132,9 +133,11 @@ def test_the_example_paper_is_checked_by_the_unchanged_core(tmp_path):
 
 @pytest.mark.slow
 def test_a_wheel_in_a_fresh_venv_exposes_only_theorycheck(tmp_path):
-    """Build the wheels of theorycheck and of the example, install them (no dependencies:
-    those come from the system site-packages) in a new virtual environment, and use them
-    from an empty directory."""
+    """Build the wheels of theorycheck and of the example, install them (no dependencies) in
+    a new virtual environment, and use them from an empty directory. The dependencies come
+    from the running interpreter's site-packages (a ``.pth`` file lists them after the new
+    environment's own): inside a virtual environment those are the running venv's, which a
+    venv's ``system_site_packages`` (the base interpreter's) would miss."""
     dist = tmp_path / "dist"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
                     "--no-build-isolation", "-w", str(dist), str(ROOT),
@@ -149,8 +152,13 @@ def test_a_wheel_in_a_fresh_venv_exposes_only_theorycheck(tmp_path):
                    "theorycheck/simulations/two_layer/training.py"):
         assert module in names
     env = tmp_path / "venv"
-    venv.create(env, system_site_packages=True, with_pip=False)
+    venv.create(env, with_pip=False)
     python = env / "bin" / "python"
+    site_dir = subprocess.run([str(python), "-c", "import sysconfig; "
+                               "print(sysconfig.get_paths()['purelib'])"], check=True,
+                              capture_output=True, text=True, timeout=60).stdout.strip()
+    running = dict.fromkeys(sysconfig.get_paths()[k] for k in ("purelib", "platlib"))
+    Path(site_dir, "running_env.pth").write_text("\n".join(running) + "\n")
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q",
                     "--no-deps", "--no-index", *map(str, dist.glob("*.whl"))],
                    check=True, capture_output=True, timeout=300)
