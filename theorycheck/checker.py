@@ -26,15 +26,40 @@ from theorycheck.paper import Paper
 from theorycheck.registry import get_paper
 from theorycheck.stats import mean_interval
 from theorycheck.store import ResultStore, opened, run_key
-from theorycheck.threads import using_threads
+from theorycheck.threads import current_threads, using_threads
 from theorycheck.verdicts import Outcome, RunRecord, Status, Verdict
 
 SEED_RULE = "SeedSequence([root_seed, hash(config or seed group)]).spawn(trials)"
+VERSIONED = ("theorycheck", "torch", "numpy", "scipy", "sympy")
+"""The packages whose versions every result records (with Python's)."""
+
+
+def package_versions() -> dict[str, str]:
+    """The installed versions of :data:`VERSIONED` and of Python."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "not installed"
+
+    return {**{name: installed(name) for name in VERSIONED},
+            "python": platform.python_version()}
+
+
+def validate_seed(seed: object) -> int:
+    """``seed`` as a root seed: a whole number >= 0 (not a bool, bytes, a float or text);
+    ValueError naming ``seed`` otherwise."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0, got {seed!r:.40}")
+    return seed
 
 
 @dataclass
 class CheckResults:
-    """One verdict per claim, with what the run cost and where it ran."""
+    """One verdict per claim, with what the run cost, where it ran, with how many threads
+    (torch and BLAS) and which package versions."""
 
     paper: str
     title: str
@@ -46,13 +71,16 @@ class CheckResults:
     seconds: float
     runs_computed: int
     runs_reused: int
+    threads: int
     machine: str = field(default_factory=lambda: f"{platform.machine()} {platform.system()}")
+    versions: dict[str, str] = field(default_factory=package_versions)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "paper": self.paper, "budget": self.budget, "device": self.device,
             "seed": self.seed, "seconds": self.seconds, "machine": self.machine,
             "runs_computed": self.runs_computed, "runs_reused": self.runs_reused,
+            "threads": self.threads, "versions": self.versions,
             "verdicts": [v.to_dict() for v in self.verdicts],
         }
 
@@ -136,8 +164,8 @@ def prefetch(paper: Paper, claims: Sequence[Claim], budget: str, backend: Backen
                 continue
             m = paper.measurement(name)
             for s in pt.seeds(seed):
-                wanted.setdefault(name, {})[run_key(m.name, m.version, pt.config, s)] = (
-                    pt.config, s)
+                key = run_key(paper.key, m.name, m.version, pt.config, s)
+                wanted.setdefault(name, {})[key] = (pt.config, s)
     for name, requests in wanted.items():
         ordered = sorted(requests.values(), key=lambda r: r[1])
         backend.run(paper.measurement(name), ordered, desc=f"{paper.key} {name}")
@@ -262,6 +290,7 @@ def check(
         threads: threads for torch and BLAS during the check (default
             ``$THEORYCHECK_THREADS``, else half the CPUs; :mod:`theorycheck.threads`).
     """
+    seed = validate_seed(seed)
     spec = get_paper(paper)
     spec.check_budget(budget)
     chosen = spec.claims()
@@ -280,4 +309,4 @@ def check(
         used = sum(v.run.trials for v in verdicts)
         return CheckResults(spec.key, spec.title, spec.citation, budget, runner.device, seed,
                             verdicts, round(time.perf_counter() - t0, 2), computed,
-                            used - computed if distinct else 0)
+                            used - computed if distinct else 0, threads=current_threads())

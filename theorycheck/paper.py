@@ -11,7 +11,7 @@ only reads this object.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from theorycheck.claims import BUDGETS, Claim
@@ -41,12 +41,18 @@ class Measurement:
     (e.g. ``"diverged: non-finite training loss at step 12"``) instead of raising, and NaN
     for what it would have measured. The checker leaves such a run's regime out of the
     judgement and never calls the rest ``consistent`` (``checker.with_faults``).
+
+    ``paper`` is the key of the paper the measurement belongs to, part of every run's key
+    too (two papers may name and version measurements alike and simulate different things).
+    A plugin leaves it unset; :meth:`Paper.measurement` hands the measurement out bound to
+    its paper, and backends run only bound measurements.
     """
 
     name: str
     fn: MeasureFn
     version: str
     chunk: int = 64
+    paper: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,10 +78,11 @@ class Paper:
     probes: Callable[[], list[Probe]] = lambda: []
 
     def measurement(self, name: str) -> Measurement:
-        """The measurement ``name``; KeyError listing the paper's measurements."""
+        """The measurement ``name``, bound to this paper (``paper`` set to this paper's key);
+        KeyError listing the paper's measurements."""
         for m in self.measurements:
             if m.name == name:
-                return m
+                return replace(m, paper=self.key)
         raise KeyError(f"paper {self.key!r} has no measurement {name!r}; it has "
                        f"{[m.name for m in self.measurements]}")
 

@@ -180,10 +180,11 @@ def test_check_takes_a_paper_object(tmp_path):
 
 
 def test_run_key_is_content_hash():
-    k1 = run_key(MEAN.name, MEAN.version, {"a": 1, "b": 2.0}, 5)
-    assert k1 == run_key(MEAN.name, MEAN.version, {"b": 2.0, "a": 1}, 5)
-    assert k1 != run_key(MEAN.name, MEAN.version, {"a": 1, "b": 2.0}, 6)
-    assert k1 != run_key(MEAN.name, "2", {"a": 1, "b": 2.0}, 5)
+    k1 = run_key("toy", MEAN.name, MEAN.version, {"a": 1, "b": 2.0}, 5)
+    assert k1 == run_key("toy", MEAN.name, MEAN.version, {"b": 2.0, "a": 1}, 5)
+    assert k1 != run_key("toy", MEAN.name, MEAN.version, {"a": 1, "b": 2.0}, 6)
+    assert k1 != run_key("toy", MEAN.name, "2", {"a": 1, "b": 2.0}, 5)
+    assert k1 != run_key("toy2", MEAN.name, MEAN.version, {"a": 1, "b": 2.0}, 5)
 
 
 def test_seeds_are_stable_prefixes_and_groups_share_them():

@@ -32,7 +32,7 @@ import pytest
 from tests.theorycheck import toy_paper as toy
 from theorycheck.backends import LocalBackend
 from theorycheck.checker import check, check_claim
-from theorycheck.claims import Point
+from theorycheck.claims import Point, config_hash
 from theorycheck.cli import main
 from theorycheck.store import ResultStore, StoreWarning, run_key
 from theorycheck.verdicts import Status
@@ -79,7 +79,7 @@ def filled(tmp_path) -> tuple[Path, dict]:
 def test_one_flipped_byte_in_a_stored_result_is_recomputed_not_served(filled):
     path, verdict = filled
     before = stored_results(path)
-    mu1 = [run_key(toy.MEAN.name, "1", toy.config(1.0), s)
+    mu1 = [run_key("toy", toy.MEAN.name, "1", toy.config(1.0), s)
            for s in Point(toy.config(1.0), toy.TRIALS).seeds(toy.SEED)]
     target = mu1[0]
     flip_result_digit(path, before[target])
@@ -120,8 +120,10 @@ def test_flipped_bytes_in_many_rows_are_all_recomputed(filled):
 
 
 def test_rows_of_a_store_without_checksums_are_migrated_and_recomputed(tmp_path):
-    """A store written before checksums existed (schema 1): its rows cannot be verified, so
-    they are recomputed (even though these ones happen to be right) and replaced."""
+    """A store written before checksums existed (schema 1), keyed without the paper (as
+    before schema 3): it is migrated in place; its rows cannot be verified nor assigned to
+    a paper, so they are never served (even though these ones happen to be right): the runs
+    are recomputed under the new keys, and the old rows are left as they were."""
     path = tmp_path / "old.sqlite"
     pts = toy.claim().sweep("quick")
     with contextlib.closing(sqlite3.connect(path)) as db, db:
@@ -130,18 +132,19 @@ def test_rows_of_a_store_without_checksums_are_migrated_and_recomputed(tmp_path)
                    "result TEXT NOT NULL, seconds REAL NOT NULL, device TEXT NOT NULL, "
                    "created REAL NOT NULL)")
         db.executemany("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, 0.0, 'cpu', 0.0)", [
-            (run_key("gaussian_mean", "1", pt.config, s), "gaussian_mean", "1",
+            (config_hash({"measurement": "gaussian_mean", "version": "1",
+                          "config": pt.config, "seed": s}), "gaussian_mean", "1",
              json.dumps(pt.config, sort_keys=True), s,
              json.dumps(toy.draw(pt.config["mu"], pt.config["samples"], s)))
             for pt in pts for s in pt.seeds(toy.SEED)])
-    with ResultStore(path) as db, pytest.warns(StoreWarning, match=(
-            "^36 stored rows of measurement 'gaussian_mean' have no checksum")):
+    with ResultStore(path) as db:
         verdict, backend = run_toy(db)
     assert (backend.computed, backend.reused) == (36, 0)
     assert verdict["status"] == "consistent"
     with contextlib.closing(sqlite3.connect(path)) as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (2,)
-        assert db.execute("SELECT COUNT(*), COUNT(checksum) FROM runs").fetchone() == (36, 36)
+        assert db.execute("PRAGMA user_version").fetchone() == (3,)
+        assert db.execute("SELECT paper, COUNT(*), COUNT(checksum) FROM runs GROUP BY paper "
+                          "ORDER BY paper").fetchall() == [(None, 36, 0), ("toy", 36, 36)]
 
 
 # ---- corrupt files --------------------------------------------------------------------------
@@ -153,7 +156,7 @@ def garbage(path: Path) -> None:
 def truncated(path: Path) -> None:
     """A real store of 400 runs, cut to half its size."""
     with ResultStore(path) as db:
-        db.put_many((run_key("m", "1", {"i": i}, i), "m", "1", {"i": i}, i,
+        db.put_many((run_key("p", "m", "1", {"i": i}, i), "p", "m", "1", {"i": i}, i,
                      {"values": list(range(40))}, 0.0, "cpu") for i in range(400))
     size = path.stat().st_size
     assert size > 8 * 4096

@@ -34,6 +34,8 @@ from theorycheck.store import Leases, ResultStore, run_key
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNS = len(toy.MUS) * toy.TRIALS
+MEAN = toy.paper().measurement(toy.MEAN.name)  # bound to the toy paper, as the checker runs it
+KEYED = (MEAN.paper, MEAN.name, MEAN.version)  # what a run key names besides config and seed
 
 
 def toy_requests(trace: Path | None = None) -> list[tuple[dict, int]]:
@@ -55,19 +57,19 @@ def rows(path: Path) -> tuple[int, int]:
 def test_a_run_leased_by_a_live_holder_is_waited_for_not_recomputed(tmp_path):
     path, trace = tmp_path / "r.sqlite", tmp_path / "trace"
     requests = toy_requests(trace)
-    keys = [run_key(toy.MEAN.name, toy.MEAN.version, c, s) for c, s in requests]
+    keys = [run_key(*KEYED, c, s) for c, s in requests]
     other = ResultStore(path)
     with Leases(other, ttl=30) as lease:  # a live holder (heartbeat running)
         assert lease.take(keys, limit=len(keys)) == keys
         waiter = LocalBackend(ResultStore(path), "cpu", progress=False)
         out: list = []
-        thread = threading.Thread(target=lambda: out.append(waiter.run(toy.MEAN, requests, "")))
+        thread = threading.Thread(target=lambda: out.append(waiter.run(MEAN, requests, "")))
         thread.start()
         time.sleep(1.0)
         assert thread.is_alive() and waiter.computed == 0 and not trace.exists()
         # the holder computes and stores the runs; the waiter picks them up
         results = [toy.draw(c["mu"], c["samples"], s) for c, s in requests]
-        other.put_many([(k, toy.MEAN.name, toy.MEAN.version, c, s, r, 0.0, "cpu")
+        other.put_many([(k, *KEYED, c, s, r, 0.0, "cpu")
                         for k, (c, s), r in zip(keys, requests, results)], release=lease.holder)
         thread.join(10)
     assert not thread.is_alive()
@@ -79,12 +81,12 @@ def test_a_run_leased_by_a_live_holder_is_waited_for_not_recomputed(tmp_path):
 def test_an_expired_lease_is_taken_over(tmp_path):
     path, trace = tmp_path / "r.sqlite", tmp_path / "trace"
     requests = toy_requests(trace)
-    keys = [run_key(toy.MEAN.name, toy.MEAN.version, c, s) for c, s in requests]
+    keys = [run_key(*KEYED, c, s) for c, s in requests]
     dead = Leases(ResultStore(path), ttl=1.0)  # never entered: no heartbeat, as if killed
     assert dead.take(keys, limit=len(keys)) == keys
     t0 = time.perf_counter()
     backend = LocalBackend(ResultStore(path), "cpu", progress=False)
-    results = backend.run(toy.MEAN, requests, "")
+    results = backend.run(MEAN, requests, "")
     assert time.perf_counter() - t0 >= 0.9  # it waited for the lease to expire
     assert (backend.computed, backend.reused) == (RUNS, 0)
     assert results == [toy.draw(c["mu"], c["samples"], s) for c, s in requests]
@@ -97,7 +99,7 @@ def test_an_expired_lease_is_taken_over(tmp_path):
 def test_a_live_holder_keeps_its_leases_beyond_the_ttl_and_releases_them(tmp_path):
     """The heartbeat renews leases while the holder works (here 2.5 ttl without a store)."""
     path = tmp_path / "r.sqlite"
-    keys = [run_key(toy.MEAN.name, toy.MEAN.version, c, s) for c, s in toy_requests()][:4]
+    keys = [run_key(*KEYED, c, s) for c, s in toy_requests()][:4]
     other = Leases(ResultStore(path), ttl=0.6)
     with Leases(ResultStore(path), ttl=0.6) as mine:
         assert mine.take(keys, limit=10) == keys
@@ -165,7 +167,7 @@ def test_a_killed_lease_holder_is_taken_over_after_expiry(tmp_path):
     assert len(computed) == RUNS  # every run computed; only the killed chunk twice, at most
     assert sum(n - 1 for n in computed.values()) <= toy.CHUNK
     # the killed holder's leased runs were taken over only once their leases had expired
-    key_of = {(float(c["mu"]), int(s)): run_key(toy.MEAN.name, toy.MEAN.version, c, s)
+    key_of = {(float(c["mu"]), int(s)): run_key(*KEYED, c, s)
               for c, s in toy_requests(trace)}
     taken_over = [float(t) for pid, mu, seed, t in lines if pid != str(holder.pid)
                   and key_of[float(mu), int(seed)] in leased]

@@ -6,6 +6,9 @@ executor (:meth:`Backend.submit`, :meth:`Backend.wait`), and stores each chunk, 
 its leases, in one transaction as it arrives. A backend only says how a chunk is executed:
 in this process (``local``), or as a task on a Ray cluster (``ray``). Only this process (the
 driver) writes the store.
+
+A run's key names its paper (:func:`~theorycheck.store.run_key`), so a backend runs only a
+measurement bound to its paper (the one :meth:`Paper.measurement` returns).
 """
 
 from __future__ import annotations
@@ -21,6 +24,15 @@ from theorycheck.store import Leases, ResultStore, run_key
 
 Chunk = tuple[Hashable, list[dict[str, Any]], float]
 """A finished chunk: (its handle, one result per request, seconds per run)."""
+
+
+def run_keys(m: Measurement, requests: Sequence[Request]) -> list[str]:
+    """The store keys of ``m``'s runs of ``requests``; ValueError when ``m`` is not bound to
+    a paper."""
+    if m.paper is None:
+        raise ValueError(f"measurement {m.name!r} is not bound to a paper; run the one "
+                         f"Paper.measurement({m.name!r}) returns")
+    return [run_key(m.paper, m.name, m.version, cfg, seed) for cfg, seed in requests]
 
 
 class Backend:
@@ -62,7 +74,7 @@ class Backend:
     def run(self, m: Measurement, requests: Sequence[Request], desc: str) -> list[dict[str, Any]]:
         """Results for every request, in order: stored ones reused, missing ones computed
         (each distinct run once, here or by another process sharing the store)."""
-        keys = [run_key(m.name, m.version, cfg, seed) for cfg, seed in requests]
+        keys = run_keys(m, requests)
         found = self.store.get_many(keys)
         todo: dict[str, int] = {}
         for i, k in enumerate(keys):
@@ -115,6 +127,6 @@ class Backend:
         rows = []
         for k, r in zip(got, results):
             cfg, seed = requests[todo.pop(k)]
-            rows.append((k, m.name, m.version, cfg, seed, r, per_run, self.device))
+            rows.append((k, m.paper, m.name, m.version, cfg, seed, r, per_run, self.device))
             found[k] = r
         self.store.put_many(rows, release=leases.holder)

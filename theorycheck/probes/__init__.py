@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from hypothesis import settings as Settings  # noqa: N812 - Hypothesis's class
 
 from theorycheck.backends import make_backend
+from theorycheck.checker import validate_seed
 from theorycheck.paper import Paper
 from theorycheck.probes.runner import (
     REFINE_STEPS,
@@ -53,6 +54,7 @@ def probe(paper: str | Paper, probes: str | Sequence[str] | None = None, *,
             ``where_text``.
         threads: threads for torch and BLAS (as in :func:`theorycheck.check`).
     """
+    seed = validate_seed(seed)
     spec = get_paper(paper)
     spec.check_budget(budget)
     chosen = select_probes(spec, [probes] if isinstance(probes, str) else probes)

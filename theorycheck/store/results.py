@@ -1,13 +1,19 @@
 """The results store: an embedded SQLite database of finished simulation runs.
 
-A run is keyed by the content hash of (measurement, configuration, seed, simulator
-version). Rows are written in the transaction that finishes their chunk, so an interrupted
+A run is keyed by the content hash of (paper, measurement, simulator version,
+configuration, seed): two papers whose measurements share a name and a version never share a
+run. Rows are written in the transaction that finishes their chunk, so an interrupted
 sweep resumes where it stopped: nothing finished is lost and nothing is stored twice.
 
-Every row carries the sha256 checksum of what it stores (key, measurement, version, config
-JSON, seed, result JSON). A row that fails its checksum, or has none (written by a store
-older than schema version 2), is never served: it is reported (:class:`StoreWarning`) and
-treated as missing, so the run is recomputed and the row replaced.
+Every row carries the sha256 checksum of what it stores (key, paper, measurement, version,
+config JSON, seed, result JSON). A row that fails its checksum, or has none (written by a
+store older than schema version 2), is never served: it is reported (:class:`StoreWarning`)
+and treated as missing, so the run is recomputed and the row replaced.
+
+Schema 3 added the ``paper`` column (and the paper to the key). A store of schema 2 or older
+is migrated in place (the column added, NULL in its rows); its rows stay as they were but are
+never asked for again (their keys lack the paper, so which paper they belong to is unknown):
+their runs are recomputed under the new keys.
 """
 
 from __future__ import annotations
@@ -34,10 +40,11 @@ from theorycheck.store.files import (
     open_healthy,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _RUNS = """
 CREATE TABLE IF NOT EXISTS runs (
     key TEXT PRIMARY KEY,
+    paper TEXT,
     measurement TEXT NOT NULL,
     version TEXT NOT NULL,
     config TEXT NOT NULL,
@@ -56,26 +63,28 @@ CREATE TABLE IF NOT EXISTS leases (
     expires REAL NOT NULL
 )
 """
-_CHECKED = "key, measurement, version, config, seed, result"
+_CHECKED = "key, paper, measurement, version, config, seed, result"
+_SEED, _RESULT = 5, 6  # positions in a row of _CHECKED columns
 BATCH = 500  # keys per SQL statement (SQLite limits bound parameters)
 
-Row = tuple[str, str, str, Mapping[str, Any] | Any, int, Mapping[str, Any], float, str]
-"""A finished run to store: (key, measurement, version, config, seed, result, seconds,
-device)."""
+Row = tuple[str, str, str, str, Mapping[str, Any] | Any, int, Mapping[str, Any], float, str]
+"""A finished run to store: (key, paper, measurement, version, config, seed, result,
+seconds, device)."""
 
 
-def run_key(measurement: str, version: str, config: Any, seed: int) -> str:
-    """Content hash naming one simulation run (``config``: a ModelConfig or a mapping)."""
-    return config_hash({"measurement": measurement, "version": version,
+def run_key(paper: str, measurement: str, version: str, config: Any, seed: int) -> str:
+    """Content hash naming one simulation run of ``paper``'s measurement (``config``: a
+    ModelConfig or a mapping)."""
+    return config_hash({"paper": paper, "measurement": measurement, "version": version,
                         "config": config_dict(config), "seed": int(seed)})
 
 
-def row_checksum(key: str, measurement: str, version: str, config: str, seed: int,
+def row_checksum(key: str, paper: str, measurement: str, version: str, config: str, seed: int,
                  result: str) -> str:
     """sha256 of a row's stored content (each field length-prefixed, so no two rows share
     an encoding). Text is hashed as stored, byte for byte."""
     h = hashlib.sha256()
-    for part in (key, measurement, version, config, str(seed), result):
+    for part in (key, paper, measurement, version, config, str(seed), result):
         if not isinstance(part, str):
             raise TypeError(f"a stored field is {type(part).__name__}, not text")
         raw = part.encode("utf-8", "surrogateescape")
@@ -85,11 +94,11 @@ def row_checksum(key: str, measurement: str, version: str, config: str, seed: in
 
 
 def verified(row: Sequence[Any]) -> bool:
-    """Whether a stored (key, measurement, version, config, seed, result, checksum) row is
-    intact: its checksum is present and matches. Damage that changed a field's type (a seed
-    stored as text, a result as a blob) fails too."""
+    """Whether a stored (key, paper, measurement, version, config, seed, result, checksum)
+    row is intact: its checksum is present and matches. Damage that changed a field's type (a
+    seed stored as text, a result as a blob) fails too."""
     *content, checksum = row
-    if not isinstance(checksum, str) or type(content[4]) is not int:
+    if not isinstance(checksum, str) or type(content[_SEED]) is not int:
         return False
     try:
         return hmac.compare_digest(row_checksum(*content), checksum)
@@ -128,6 +137,7 @@ class ResultStore:
                              f"({err}); set {ENV} (or --store) to another file") from None
         self._has_runs = bool(columns)  # False only for a read-only file without the table
         self._has_checksum = "checksum" in columns
+        self._has_paper = "paper" in columns
 
     # ---- schema ----------------------------------------------------------------------------
 
@@ -139,10 +149,15 @@ class ResultStore:
             self._db.execute("PRAGMA journal_mode=WAL")
         with self.transaction():
             self._db.execute(_RUNS)
-            if "checksum" not in self._columns():
+            columns = self._columns()
+            if "checksum" not in columns:
                 # a store from before schema 2: its rows cannot be verified, so they stay
                 # unverified (checksum NULL) and are recomputed when asked for
                 self._db.execute("ALTER TABLE runs ADD COLUMN checksum TEXT")
+            if "paper" not in columns:
+                # a store from before schema 3: its keys lack the paper, so no new key finds
+                # its rows (paper NULL); they are left as they were
+                self._db.execute("ALTER TABLE runs ADD COLUMN paper TEXT")
             self._db.execute(_LEASES)
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -169,15 +184,16 @@ class ResultStore:
     # ---- reading ---------------------------------------------------------------------------
 
     def _rows(self, keys: Sequence[str]) -> Iterator[tuple[Any, ...]]:
-        """Stored rows among ``keys``: (key, measurement, version, config, seed, result,
-        checksum)."""
+        """Stored rows among ``keys``: (key, paper, measurement, version, config, seed,
+        result, checksum)."""
         if not self._has_runs:
             return  # a read-only database without a runs table holds nothing
+        checked = _CHECKED if self._has_paper else _CHECKED.replace("paper", "NULL")
         checksum = "checksum" if self._has_checksum else "NULL"
         for chunk in batches(keys):
             marks = ",".join("?" * len(chunk))
             yield from self._db.execute(
-                f"SELECT {_CHECKED}, {checksum} FROM runs WHERE key IN ({marks})", chunk)
+                f"SELECT {checked}, {checksum} FROM runs WHERE key IN ({marks})", chunk)
 
     def verified_keys(self, keys: Sequence[str]) -> set[str]:
         """The keys among ``keys`` whose rows are stored and intact."""
@@ -192,10 +208,10 @@ class ResultStore:
         try:
             for row in self._rows(list(keys)):
                 if verified(row):
-                    found[row[0]] = json.loads(row[5])
+                    found[row[0]] = json.loads(row[_RESULT])
                 elif row[0] not in self._warned:
                     self._warned.add(row[0])
-                    (old if row[6] is None else bad)[str(row[1])] += 1
+                    (old if row[-1] is None else bad)[str(row[2])] += 1
         except sqlite3.DatabaseError as err:
             if is_corruption(err):
                 raise ValueError(f"the results store {self.path!r} is corrupt ({err}); move it "
@@ -245,18 +261,18 @@ class ResultStore:
                              f"({self.read_only}); set {ENV} (or --store) to a writable file")
         now = time.time()
         records = []
-        for key, m, version, config, seed, result, seconds, device in rows:
+        for key, paper, m, version, config, seed, result, seconds, device in rows:
             cfg = json.dumps(config_dict(config), sort_keys=True)
             res = json.dumps(dict(result))
-            records.append((key, m, version, cfg, int(seed), res, float(seconds), device, now,
-                            row_checksum(key, m, version, cfg, int(seed), res)))
+            records.append((key, paper, m, version, cfg, int(seed), res, float(seconds), device,
+                            now, row_checksum(key, paper, m, version, cfg, int(seed), res)))
         keys = [r[0] for r in records]
         with self.transaction() as db:
             intact = self.verified_keys(keys)
             fresh = [r for r in records if r[0] not in intact]
-            db.executemany("INSERT OR REPLACE INTO runs (key, measurement, version, config, "
-                           "seed, result, seconds, device, created, checksum) VALUES "
-                           "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", fresh)
+            db.executemany("INSERT OR REPLACE INTO runs (key, paper, measurement, version, "
+                           "config, seed, result, seconds, device, created, checksum) VALUES "
+                           "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", fresh)
             if release is not None:
                 for chunk in batches(keys):
                     db.execute(f"DELETE FROM leases WHERE holder = ? AND key IN "
