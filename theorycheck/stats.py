@@ -4,6 +4,10 @@
 - Welch intervals for a difference of means: ``scipy.stats.ttest_ind(..., equal_var=False)``
   (t quantiles with Welch-Satterthwaite degrees of freedom);
 - exact (Clopper-Pearson) binomial intervals: ``scipy.stats.binomtest(...).proportion_ci``;
+- intervals chosen by a quantity's declared :class:`Support` (:func:`support_interval`): for a
+  mean of a bounded quantity, the intersection of Hoeffding's and the empirical-Bernstein
+  (Maurer-Pontil) intervals, each at half the error, which covers at every sample size and
+  never has zero width; a nonnegative quantity's interval never reaches below 0;
 - percentile bootstraps: ``scipy.stats.bootstrap``. Points of a sweep that share their seeds
   (common random numbers) are resampled together, whole seeds at a time (``paired=True``);
   otherwise each point is resampled on its own (a stratified bootstrap).
@@ -71,6 +75,91 @@ def mean_interval(samples: Sequence[float], level: float = 0.95) -> Interval:
         warnings.simplefilter("ignore", RuntimeWarning)  # nearly identical samples
         ci = sps.ttest_1samp(x, 0.0).confidence_interval(confidence_level=level)
     return Interval(mean, float(ci.low), float(ci.high), level)
+
+
+@dataclass(frozen=True)
+class Support:
+    """Where a quantity's values lie: ``[low, high]`` (either end may be infinite).
+
+    ``Support.bounded(0, 1)`` (a test error, a fraction), ``Support.nonnegative()`` (a loss,
+    a norm, a ratio), ``Support.unbounded()`` (a difference, a log). The interval rule of a
+    mean is chosen by it (:func:`support_interval`).
+    """
+
+    low: float = -np.inf
+    high: float = np.inf
+
+    def __post_init__(self) -> None:
+        if not (self.low < self.high) or np.isnan(self.low) or np.isnan(self.high):
+            raise ValueError(f"support must have low < high, got [{self.low}, {self.high}]")
+
+    @classmethod
+    def bounded(cls, low: float, high: float) -> Support:
+        if not (np.isfinite(low) and np.isfinite(high)):
+            raise ValueError(f"a bounded support needs finite ends, got [{low}, {high}]")
+        return cls(float(low), float(high))
+
+    @classmethod
+    def nonnegative(cls) -> Support:
+        return cls(0.0, np.inf)
+
+    @classmethod
+    def unbounded(cls) -> Support:
+        return cls()
+
+    @property
+    def is_bounded(self) -> bool:
+        return bool(np.isfinite(self.low) and np.isfinite(self.high))
+
+    def __str__(self) -> str:
+        return f"[{self.low:g}, {self.high:g}]"
+
+
+def bounded_mean_interval(samples: Sequence[float], low: float, high: float,
+                          level: float = 0.95) -> Interval:
+    """An interval for the mean of i.i.d. samples in ``[low, high]``, valid at every n.
+
+    With ``alpha = 1 - level`` and range ``R = high - low``, the intersection of
+    - Hoeffding's ``mean +/- R sqrt(log(4 / alpha) / (2 n))`` (level ``1 - alpha / 2``) and
+    - Maurer and Pontil's empirical Bernstein ``mean +/- (sqrt(2 V log(8 / alpha) / n)
+      + 7 R log(8 / alpha) / (3 (n - 1)))`` (V the unbiased sample variance; level
+      ``1 - alpha / 2``),
+    clipped to ``[low, high]``. By the union bound it covers with probability >= ``level``
+    whatever the law on ``[low, high]`` (two-point rare failures included, where a
+    t-interval of six equal trials has zero width), and its width is never 0.
+    """
+    x = np.asarray(samples, dtype=float)
+    if not np.all(np.isfinite(x)):
+        raise ValueError("bounded_mean_interval: samples must be finite (report the fault)")
+    if np.any((x < low) | (x > high)):
+        raise ValueError(f"bounded_mean_interval: samples must lie in [{low}, {high}], got "
+                         f"values in [{x.min():g}, {x.max():g}]")
+    n = x.size
+    if n == 0:
+        return Interval(float("nan"), low, high, level)
+    mean, span, alpha = float(x.mean()), high - low, 1.0 - level
+    half = span * np.sqrt(np.log(4.0 / alpha) / (2.0 * n))
+    if n >= 2:
+        var = float(x.var(ddof=1))
+        log_term = np.log(8.0 / alpha)
+        half = min(half, float(np.sqrt(2.0 * var * log_term / n)
+                               + 7.0 * span * log_term / (3.0 * (n - 1))))
+    return Interval(mean, max(low, mean - half), min(high, mean + half), level)
+
+
+def support_interval(samples: Sequence[float], support: Support,
+                     level: float = 0.95) -> Interval:
+    """The interval for the mean of ``samples`` that fits ``support``:
+    :func:`bounded_mean_interval` for a bounded support; otherwise the t-interval, never of
+    zero width (no spread in the trials says nothing about the next: infinite) and cut at
+    the support's ends (a nonnegative quantity's interval never goes below 0)."""
+    if support.is_bounded:
+        return bounded_mean_interval(samples, support.low, support.high, level)
+    x = np.asarray(samples, dtype=float)
+    ci = mean_interval(x, level)
+    if ci.low == ci.high:
+        ci = unknown(ci.estimate, level)
+    return Interval(ci.estimate, max(ci.low, support.low), min(ci.high, support.high), level)
 
 
 def difference_interval(a: Sequence[float], b: Sequence[float], level: float = 0.95) -> Interval:

@@ -11,6 +11,7 @@ from theorycheck.comparisons.contrast import ContrastComparison, Reducer
 from theorycheck.comparisons.distribution import NormalityComparison
 from theorycheck.comparisons.identity import IdentityComparison
 from theorycheck.comparisons.order import OrderComparison
+from theorycheck.comparisons.per_network import PerNetworkComparison
 from theorycheck.comparisons.proportion import ProportionComparison
 from theorycheck.comparisons.shape import MonotoneComparison, PeakComparison
 from theorycheck.comparisons.transition import TransitionComparison
@@ -24,6 +25,7 @@ __all__ = [
     "NormalityComparison",
     "OrderComparison",
     "PeakComparison",
+    "PerNetworkComparison",
     "ProportionComparison",
     "Reducer",
     "Subset",
