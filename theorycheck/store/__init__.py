@@ -7,9 +7,9 @@
   run once.
 """
 
-from theorycheck.store.files import DEFAULT_PATH, ENV, StoreWarning
+from theorycheck.store.files import DEFAULT_PATH, ENV, StoreError, StoreWarning
 from theorycheck.store.leases import Leases, lease_ttl
 from theorycheck.store.results import ResultStore, opened, row_checksum, run_key
 
-__all__ = ["DEFAULT_PATH", "ENV", "Leases", "ResultStore", "StoreWarning", "lease_ttl",
-           "opened", "row_checksum", "run_key"]
+__all__ = ["DEFAULT_PATH", "ENV", "Leases", "ResultStore", "StoreError", "StoreWarning",
+           "lease_ttl", "opened", "row_checksum", "run_key"]

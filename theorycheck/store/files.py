@@ -11,6 +11,11 @@ happens to a file that is not a healthy SQLite database.
   truncated file) is moved aside to ``<name>.corrupt-<UTC timestamp>`` (with its ``-wal`` /
   ``-shm`` files), a :class:`StoreWarning` names both paths, and a fresh store is started in
   its place. Where it cannot be moved (read-only), a ValueError names the file and the fix.
+- SQLite failing mid-run (``database or disk is full``, a file-size limit's ``disk I/O
+  error``, ``database is locked`` by another connection for longer than the busy timeout)
+  is a :class:`StoreError`, one line naming the store, what to do and ``THEORYCHECK_STORE``
+  (:func:`store_failure`). Every transaction committed before it is kept; the one that
+  failed is rolled back whole.
 """
 
 from __future__ import annotations
@@ -33,6 +38,11 @@ SIDECARS = ("-wal", "-shm", "-journal")
 class StoreWarning(UserWarning):
     """Something in the results store was not trusted (a row failing its checksum, a corrupt
     file moved aside); the warning says what and what was done instead."""
+
+
+class StoreError(RuntimeError):
+    """SQLite could not read or write the store mid-run (a full disk, a lock held too long);
+    the message names the store and the way out."""
 
 
 class StoreCorrupt(Exception):
@@ -112,6 +122,19 @@ def is_corruption(err: sqlite3.Error) -> bool:
     if name is not None:
         return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
     return type(err) is sqlite3.DatabaseError
+
+
+def store_failure(path: str, err: sqlite3.Error) -> StoreError:
+    """The one-line :class:`StoreError` for SQLite's ``err`` on the store at ``path``."""
+    name = getattr(err, "sqlite_errorname", "") or ""
+    hint = ("free space on its disk" if name.startswith("SQLITE_FULL")
+            else "another connection holds its lock: let it finish or stop it"
+            if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+            else "check its disk (full, a file-size limit, failing)"
+            if name.startswith("SQLITE_IOERR") else "check the file")
+    return StoreError(f"the results store {path!r} failed mid-run ({' '.join(str(err).split())})"
+                      f": the runs stored before are kept, the ones being stored are not; "
+                      f"{hint}, or set {ENV} (or --store) to another file")
 
 
 def check_health(db: sqlite3.Connection) -> None:

@@ -26,7 +26,7 @@ import time
 import uuid
 from collections.abc import Sequence
 
-from theorycheck.store.files import BUSY_TIMEOUT_S, connect
+from theorycheck.store.files import BUSY_TIMEOUT_S, StoreError, connect
 from theorycheck.store.results import ResultStore, batches
 
 TTL_ENV = "THEORYCHECK_LEASE_TTL"
@@ -147,5 +147,5 @@ class Leases:
             self._thread.join()
         try:
             self.release()
-        except sqlite3.Error:
-            pass  # leases left behind expire after ttl
+        except (sqlite3.Error, StoreError):
+            pass  # leases left behind expire after ttl (or are taken over once we are gone)

@@ -34,10 +34,12 @@ from theorycheck.claims import config_dict, config_hash
 from theorycheck.store.files import (
     ENV,
     Location,
+    StoreError,
     StoreWarning,
     is_corruption,
     locate,
     open_healthy,
+    store_failure,
 )
 
 SCHEMA_VERSION = 3
@@ -131,7 +133,7 @@ class ResultStore:
         try:
             self._prepare()
             columns = self._columns()
-        except sqlite3.DatabaseError as err:
+        except (sqlite3.DatabaseError, StoreError) as err:
             self._db.close()
             raise ValueError(f"cannot use the results store {self.path!r} "
                              f"({err}); set {ENV} (or --store) to another file") from None
@@ -172,14 +174,20 @@ class ResultStore:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction (``BEGIN IMMEDIATE``: the write lock is taken up front, so
-        what is read inside cannot change before the commit)."""
-        self._db.execute("BEGIN IMMEDIATE")
+        what is read inside cannot change before the commit). SQLite failing in it (a full
+        disk, a lock held past the busy timeout) rolls it back whole and is a
+        :class:`StoreError` naming the store."""
         try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+                self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:  # SQLite may have rolled back already
+                    self._db.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as err:
+            raise store_failure(self.path, err) from err
 
     # ---- reading ---------------------------------------------------------------------------
 
@@ -217,6 +225,8 @@ class ResultStore:
                 raise ValueError(f"the results store {self.path!r} is corrupt ({err}); move it "
                                  f"aside or delete it, or set {ENV} (or --store) to another "
                                  "file") from None
+            if isinstance(err, sqlite3.OperationalError):
+                raise store_failure(self.path, err) from err
             raise
         for name, n in sorted(bad.items()):
             self._warn(n, name, f"failed {'its' if n == 1 else 'their'} checksum")
