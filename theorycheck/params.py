@@ -134,20 +134,28 @@ class ModelConfig:
         for spec in cls.parameters():
             if spec.name == name:
                 return spec
-        raise ValueError(f"unknown parameter {name!r}; allowed: "
+        raise ValueError(f"unknown parameter {shown(name, 200)}; allowed: "
                          f"{sorted(s.name for s in cls.parameters())}")
 
     @classmethod
-    def from_mapping(cls: type[C], values: Mapping[str, Any]) -> C:
-        """A config from a mapping (a None value counts as not given). Unknown names raise
-        ValueError listing the allowed ones; a missing required one, ValueError naming it
-        and its range."""
+    def checked(cls, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Some of the parameters, validated one by one as construction validates them (a
+        None value counts as not given; the relations wait for a whole config): the
+        validated values by name. Unknown names raise ValueError listing the allowed ones;
+        a bad value, ValueError naming its parameter and range."""
         names = {s.name for s in cls.parameters()}
         unknown = sorted(set(values) - names, key=repr)
         if unknown:
             raise ValueError(f"unknown parameter(s) {shown(unknown, 200)}; "
                              f"allowed: {sorted(names)}")
-        given = {k: v for k, v in values.items() if v is not None}
+        return {s.name: s.check(values[s.name]) for s in cls.parameters()
+                if s.name in values and values[s.name] is not None}
+
+    @classmethod
+    def from_mapping(cls: type[C], values: Mapping[str, Any]) -> C:
+        """A config from a mapping (:meth:`checked`; a bad value is named before a missing
+        parameter); a missing required one raises ValueError naming it and its range."""
+        given = cls.checked(values)
         for f in dataclasses.fields(cls):
             if (f.name not in given and f.init and f.default is MISSING
                     and f.default_factory is MISSING):
@@ -163,15 +171,29 @@ class ModelConfig:
         return {s.name: getattr(self, s.name) for s in self.parameters()}
 
 
+def clipped(text: str, width: int = 200) -> str:
+    """``text`` cut to its first ``width`` characters, with an ellipsis and its length when
+    it is longer (``'aaaa... (1000000 characters)'``): how echoed user input is shown."""
+    return text if len(text) <= width else f"{text[:width]}... ({len(text)} characters)"
+
+
 def shown(value: Any, width: int = 40) -> str:
-    """``repr(value)`` on one line, cut to ``width`` characters; also for values whose repr
-    fails (an int beyond Python's 4300-digit string limit) or spans lines (an array)."""
+    """``repr(value)`` on one line, :func:`clipped` to ``width`` characters; also for values
+    whose repr fails (an int beyond Python's 4300-digit string limit) or spans lines (an
+    array)."""
     try:
         text = " ".join(repr(value).split())
     except Exception:  # noqa: BLE001 - any repr failure: describe the value instead
         text = (f"<int of {value.bit_length()} bits>" if isinstance(value, int)
                 else f"<{type(value).__name__}>")
-    return text if len(text) <= width else text[: width - 3] + "..."
+    return clipped(text, width)
+
+
+def described(err: BaseException, width: int = 300) -> str:
+    """``Type: message`` of an exception on one line, :func:`clipped` to ``width``
+    characters (an error raised by plugin code, quoted by the error or verdict that names
+    the plugin)."""
+    return clipped(f"{type(err).__name__}: {' '.join(str(err).split())}".rstrip(": "), width)
 
 
 def parse_value(text: str) -> int | float | str:

@@ -111,7 +111,7 @@ class ProbeResult:
         return {s.value: sum(r.status is s for r in self.records) for s in Status}
 
     def headline(self) -> str:
-        """One line: refuted (where) or survived, with the counts."""
+        """One line: refuted (at the shrunk counterexample) or survived, with the counts."""
         c = self.counts()
         judged = (f"{len(self.records)} regimes simulated ({c['consistent']} consistent, "
                   f"{c['inconsistent']} inconsistent, {c['inconclusive']} inconclusive); "
@@ -119,7 +119,7 @@ class ProbeResult:
                   f"the precondition")
         if self.counterexample is None:
             return f"{self.outcome} after {self.examples} examples: {judged}"
-        ce = self.counterexample
+        ce = self.shrunk or self.counterexample
         return (f"refuted at {fmt_regime(ce.regime)} ({ce.summary}); {judged}")
 
     def figure(self, grid: int = 40) -> ProbeFigure:

@@ -19,10 +19,11 @@ another number)."""
 INTRO = ("Each probe tests one claim regime by regime: Hypothesis draws regimes in the bulk "
          "of the probe's ranges, at their ends and on both sides of the conditions' "
          "boundaries; each regime is simulated and judged on its own trials. An `inconsistent` "
-         "regime refutes the property: it is shrunk, then refined by bisection towards the "
-         "nearest consistent regime; the refuting end is the counterexample below (its seeds "
-         "rerun it exactly), the passing end its neighbour. An `inconclusive` regime does not "
-         "refute it; a probe that no regime refuted and none confirmed is `undecided`.")
+         "regime refutes the property: Hypothesis shrinks it to the counterexample below (its "
+         "seeds rerun it exactly); a bisection towards the nearest consistent regime then "
+         "brackets the edge of the refuted region between a refuting end and its passing "
+         "neighbour. An `inconclusive` regime does not refute it; a probe that no regime "
+         "refuted and none confirmed is `undecided`.")
 
 
 def margins_text(rec: RegimeRecord) -> str:
@@ -30,10 +31,13 @@ def margins_text(rec: RegimeRecord) -> str:
 
 
 def found_rows(res: ProbeResult) -> list[list[str]]:
-    """The counterexample, the shrunk draw and the consistent neighbour, one row each."""
+    """What a probe found, one row each: the counterexample (Hypothesis's shrunk refuting
+    draw) first, then the bisection's bracket of the refuted region's edge (its refuting end,
+    when the bisection moved, and its passing neighbour)."""
+    moved = res.counterexample if res.counterexample is not res.shrunk else None
     rows = []
-    for what, rec in (("counterexample", res.counterexample), ("shrunk draw", res.shrunk),
-                      ("passing neighbour", res.neighbour)):
+    for what, rec in (("counterexample (shrunk)", res.shrunk), ("bracket: refuting end", moved),
+                      ("bracket: passing neighbour", res.neighbour)):
         if rec is not None:
             rows.append([what, fmt_regime(rec.regime), rec.status.value, rec.summary,
                          margins_text(rec), ", ".join(str(s) for s in rec.seeds[:3]) + (
