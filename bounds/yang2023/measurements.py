@@ -57,20 +57,32 @@ def network(requests: Sequence[Request], device: str) -> list[dict[str, Any]]:
 MEASUREMENTS = (Measurement(NETWORK, network, version="6", chunk=64),)
 
 
+STAND_IN_D = 1000
+"""The input dimension of the stand-in network on which ``estimate_seconds`` times the
+training steps (a step works on the K m x (K + n) coefficients, whatever d and the draws)."""
+
+
 def estimate_seconds(config: NetworkConfig, device: str) -> float:
-    """An upper estimate of one network's run time on ``device``, measured here: the passes
-    over one block of coordinates (``draws="wishart"``: the whole draw, whose cost does not
-    grow with d) and 100 training steps are timed, then scaled to the network's blocks and
-    to its step limit T (GD usually stops earlier, at epsilon)."""
+    """An upper estimate of one network's run time on ``device``, measured here: 100
+    training steps are timed on a small stand-in of the same shape (d = 1000, coordinates;
+    its first run warms the simulator up), the passes over one block of coordinates
+    (``draws="wishart"``: the whole draw, whose cost does not grow with d) on the network
+    itself, once; then scaled to the network's blocks and to its step limit T (GD usually
+    stops earlier, at epsilon)."""
     from theorycheck.simulations.two_layer import BLOCK, simulate
 
+    def seconds(cfg: NetworkConfig) -> tuple[float, int]:
+        t0 = time.perf_counter()
+        [result] = simulate([cfg], [0], device=device)
+        return time.perf_counter() - t0, result["steps_run"]
+
+    stand_in = config.replace(d=min(config.d, max(STAND_IN_D, config.K)), draws="coordinates",
+                              epsilon=0.0, steps=0)
+    seconds(stand_in)  # warm up
+    base, _ = seconds(stand_in)
+    stepping, steps_run = seconds(stand_in.replace(steps=100))
+    per_step = max(0.0, stepping - base) / max(1, steps_run)
     whole = config.draws == "wishart"
-    probe = config.replace(d=config.d if whole else min(config.d, BLOCK), epsilon=0.0)
-    simulate([probe.replace(steps=0)], [0], device=device)  # warm up
-    t0 = time.perf_counter()
-    simulate([probe.replace(steps=0)], [0], device=device)
-    passes = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    simulate([probe.replace(steps=100)], [0], device=device)
-    per_step = max(0.0, time.perf_counter() - t0 - passes) / 100
+    passes, _ = seconds(config.replace(d=config.d if whole else min(config.d, BLOCK),
+                                       epsilon=0.0, steps=0))
     return passes * (1 if whole else math.ceil(config.d / BLOCK)) + per_step * config.steps

@@ -279,3 +279,30 @@ def test_probe_prints_the_shrunk_counterexample_before_the_bracket(plugins, caps
     assert f"n = {edge.regime['n']}," in lines[refuting]
     assert f"n = {good.regime['n']}," in lines[passing]
     assert f"counterexample rerun: seeds {shrunk.seeds[:3]}"[:-1] in out
+
+
+# ---- 9. plan --estimate: one full-size simulation ------------------------------------------
+
+def test_plan_estimate_simulates_the_full_network_once(capsys, monkeypatch):
+    """The estimate ran the d = 3.8e8 over-pruned network three times (a warm-up, the passes,
+    100 steps: 6.7-23 s); its training steps do not depend on d or the draws, so they are
+    timed on a small stand-in of the same shape, and the full network runs once. Counted
+    through the real simulator."""
+    from theorycheck.simulations import two_layer
+
+    sizes: list[int] = []
+    real = two_layer.simulate
+
+    def counting(configs, seeds, **options):
+        sizes.extend(cfg.d for cfg in configs)
+        return real(configs, seeds, **options)
+
+    monkeypatch.setattr(two_layer, "simulate", counting)
+    code, out, _ = run_cli(capsys, "plan", "yang2023", "regime=over-pruned", "--estimate",
+                           "--json")
+    assert code == 0
+    rep = json.loads(out)
+    d = rep["params"]["d"]
+    assert d > 10**8 and 0 < rep["estimated_seconds"] < 600
+    assert sizes.count(d) == 1, sizes
+    assert all(size == d or size <= 1000 for size in sizes), sizes
