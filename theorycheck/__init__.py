@@ -37,7 +37,7 @@ def query(paper: str | Paper, /, **params: Any) -> RegimeReport:
     return spec.query(**params)
 
 
-def plan(paper: str | Paper, **kwargs: Any) -> RegimeReport:
+def plan(paper: str | Paper, /, **kwargs: Any) -> RegimeReport:
     """The cheapest regime of ``paper`` in which its theorem's conditions and the requested
     regime hold (``regime=``, ``constants=``, fixed parameters by name), as a regime report
     with the margins (and, with ``estimate=True``, the measured run-time estimate).

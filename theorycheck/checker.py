@@ -10,11 +10,13 @@ Rules (docs/architecture.md, "Verdicts"):
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import platform
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -22,8 +24,9 @@ from theorycheck.backends import Backend, make_backend
 from theorycheck.claims import Claim, Point, PointResult, config_dict, config_hash
 from theorycheck.evidence import NoEvidence
 from theorycheck.figures import Figure, SeriesFigure, SeriesPoint, TrajectoryFigure
-from theorycheck.paper import Paper
-from theorycheck.registry import get_paper
+from theorycheck.paper import MeasureFn, Measurement, Paper, Request
+from theorycheck.params import described
+from theorycheck.registry import PluginError, get_paper
 from theorycheck.stats import mean_interval
 from theorycheck.store import ResultStore, opened, run_key
 from theorycheck.threads import current_threads, using_threads
@@ -88,6 +91,44 @@ class CheckResults:
         return {s.value: sum(v.status is s for v in self.verdicts) for s in Status}
 
 
+class MeasurementError(RuntimeError):
+    """A paper's measurement could not run: its function raised, returned the wrong number
+    of results, or the name is not among the paper's measurements. One line naming the
+    measurement and the paper."""
+
+
+@dataclass(frozen=True)
+class GuardedFn:
+    """A measurement's function whose failures raise :class:`MeasurementError` naming it
+    (a top-level class, so that it travels to Ray workers)."""
+
+    paper: str
+    name: str
+    fn: MeasureFn
+
+    def __call__(self, requests: Sequence[Request], device: str) -> list[dict[str, Any]]:
+        try:
+            out = self.fn(requests, device)
+        except Exception as err:  # noqa: BLE001 - plugin code: named, one line
+            raise MeasurementError(f"measurement {self.name!r} of paper {self.paper!r} "
+                                   f"raised {described(err)}") from err
+        count = len(out) if hasattr(out, "__len__") else None
+        if count != len(requests):
+            raise MeasurementError(f"measurement {self.name!r} of paper {self.paper!r} "
+                                   f"returned {count} results for {len(requests)} requests")
+        return out
+
+
+def guarded_measurement(paper: Paper, name: str) -> Measurement:
+    """``paper.measurement(name)`` with its function guarded (:class:`GuardedFn`);
+    MeasurementError for a name the paper lacks."""
+    try:
+        m = paper.measurement(name)
+    except KeyError as err:
+        raise MeasurementError(str(err.args[0])) from None
+    return dataclasses.replace(m, fn=GuardedFn(paper.key, name, m.fn))
+
+
 def measure_points(paper: Paper, measurement: str | None, points: Sequence[Point],
                    backend: Backend, seed: int, desc: str) -> list[PointResult]:
     """Run (or reuse from the store) every trial of every point, in point order; a point
@@ -96,11 +137,11 @@ def measure_points(paper: Paper, measurement: str | None, points: Sequence[Point
     for i, pt in enumerate(points):
         name = pt.measurement or measurement
         if name is None:
-            raise ValueError(f"{desc}: a point has no measurement to run")
+            raise MeasurementError(f"{desc}: a point has no measurement to run")
         by_measurement.setdefault(name, []).append(i)
     measured: dict[int, PointResult] = {}
     for name, idx in by_measurement.items():
-        m = paper.measurement(name)
+        m = guarded_measurement(paper, name)
         seeds = {i: points[i].seeds(seed) for i in idx}
         requests = [(points[i].config, s) for i in idx for s in seeds[i]]
         flat = backend.run(m, requests, desc=desc)
@@ -157,10 +198,15 @@ def prefetch(paper: Paper, claims: Sequence[Claim], budget: str, backend: Backen
     draws) then meet in one batch, whichever claims they serve. Returns the number of
     distinct runs the claims need."""
     wanted: dict[str, dict[str, tuple[Any, int]]] = {}
+    known = {m.name for m in paper.measurements}
     for claim in claims:
-        for pt in claim.sweep(budget):
+        try:
+            points = claim.sweep(budget)
+        except Exception:  # noqa: BLE001 - check_claim reports it, naming the claim
+            continue
+        for pt in points:
             name = pt.measurement or claim.measurement
-            if name is None:
+            if name not in known:
                 continue
             m = paper.measurement(name)
             for s in pt.seeds(seed):
@@ -168,7 +214,8 @@ def prefetch(paper: Paper, claims: Sequence[Claim], budget: str, backend: Backen
                 wanted.setdefault(name, {})[key] = (pt.config, s)
     for name, requests in wanted.items():
         ordered = sorted(requests.values(), key=lambda r: r[1])
-        backend.run(paper.measurement(name), ordered, desc=f"{paper.key} {name}")
+        with contextlib.suppress(MeasurementError):  # each claim it serves reports it
+            backend.run(guarded_measurement(paper, name), ordered, desc=f"{paper.key} {name}")
     return sum(len(r) for r in wanted.values())
 
 
@@ -203,37 +250,60 @@ def with_faults(outcome: Outcome, faults: list[dict[str, Any]], results: Sequenc
     return Outcome(outcome.status, f"{outcome.reason} [{note}]", outcome.evidence)
 
 
+class ClaimError(Exception):
+    """Plugin code raised while a claim was checked: ``stage`` (its sweep, conditions,
+    measurement, comparison or figures) and the error."""
+
+    def __init__(self, stage: str, error: Exception) -> None:
+        super().__init__(f"{stage}: {described(error)}")
+        self.stage, self.error = stage, error
+
+
+T = TypeVar("T")
+
+
+def plugin_call(stage: str, fn: Callable[..., T], *args: Any,
+                catch: type[Exception] = Exception) -> T:
+    """``fn(*args)``, plugin code: a ``catch`` it raises becomes a ClaimError naming
+    ``stage``."""
+    try:
+        return fn(*args)
+    except catch as err:
+        raise ClaimError(stage, err) from err
+
+
+def error_verdict(claim: Claim, paper: Paper, err: ClaimError, backend: Backend, seed: int,
+                  seconds: float) -> Verdict:
+    """The verdict of a claim whose plugin code raised: inconclusive, the reason one line
+    naming the claim, its paper, the measurement and the error."""
+    if isinstance(err.error, MeasurementError):
+        what = str(err.error)
+    else:
+        what = (f"its {err.stage} raised {described(err.error)} (measurement "
+                f"{claim.measurement!r})")
+    reason = f"error: claim {claim.key} of paper {paper.key!r}: {what}"
+    run = RunRecord(regimes=0, inside_conditions=0, trials=0, root_seed=seed,
+                    seed_rule=SEED_RULE, first_seeds=[], seconds=round(seconds, 3),
+                    device=backend.device, measurement=claim.measurement)
+    return Verdict(claim.paper, claim.key, claim.title, claim.statement, claim.provenance,
+                   claim.source, Status.INCONCLUSIVE, reason, NoEvidence(), run)
+
+
 def check_claim(claim: Claim, budget: str, backend: Backend, seed: int,
                 paper: Paper) -> Verdict:
-    """Measure a claim's sweep (reusing stored runs) and judge the points inside its
-    conditions; the points outside are judged apart and shown. The verdict keeps its seeds."""
+    """The claim's verdict (:func:`judge_claim`); when its plugin code raises (sweep,
+    conditions, measurement, comparison, figures), an inconclusive verdict whose reason
+    names the claim, the measurement and the error (:func:`error_verdict`)."""
     t0 = time.perf_counter()
-    points = claim.sweep(budget)
-    holds = [claim.conditions(pt) if claim.conditions else (True, "") for pt in points]
-    results = (measure_points(paper, claim.measurement, points, backend, seed,
-                              f"{paper.key} {claim.key}") if points else [])
-    faults = faulted_trials(results)
-    clean = [not any(f["point"] == i for f in faults) for i in range(len(results))]
-    inside = [pr for pr, (ok, _), c in zip(results, holds, clean) if ok and c]
-    outside = [pr for pr, (ok, _), c in zip(results, holds, clean) if not ok and c]
-    key = int(config_hash({"claim": claim.key})[:8], 16)
-    if inside or not points:
-        outcome = claim.comparison.evaluate(inside, np.random.default_rng([seed, key, 0]))
-    elif any(ok for ok, _ in holds):
-        outcome = Outcome(Status.INCONCLUSIVE, "every regime inside the claim's conditions "
-                          "has a faulted trial: nothing is judged", NoEvidence())
-    else:
-        outcome = Outcome(Status.INCONCLUSIVE, f"all {len(points)} regimes lie outside the "
-                          "claim's conditions (up to the named constants): nothing is judged; "
-                          "what was measured there is shown separately", NoEvidence())
-    outcome = with_faults(outcome, faults, results, holds)
-    outside_outcome = (claim.comparison.evaluate(outside, np.random.default_rng([seed, key, 1]))
-                       if outside else None)
-    reason = outcome.reason
-    if outside_outcome is not None and inside:
-        reason += (f" (judged on the {len(inside)} of {len(points)} regimes inside the claim's "
-                   f"conditions; the {len(outside)} outside are shown apart, measured there: "
-                   f"{outside_outcome.status.value})")
+    try:
+        return judge_claim(claim, budget, backend, seed, paper)
+    except ClaimError as err:
+        return error_verdict(claim, paper, err, backend, seed, time.perf_counter() - t0)
+
+
+def claim_figures(claim: Claim, points: list[Point], results: list[PointResult],
+                  inside: list[PointResult], outside: list[PointResult]) -> list[Figure]:
+    """The claim's figures: its plot (and trajectories) of this run and its own figures."""
     plots: list[Figure] = []
     if claim.plot is not None and results:
         plots.append(series_figure(claim, points, inside, outside))
@@ -242,6 +312,46 @@ def check_claim(claim: Claim, budget: str, backend: Backend, seed: int,
             plots += [traj] if traj is not None else []
     if claim.figures is not None and points:
         plots += claim.figures(points)
+    return plots
+
+
+def judge_claim(claim: Claim, budget: str, backend: Backend, seed: int,
+                paper: Paper) -> Verdict:
+    """Measure a claim's sweep (reusing stored runs) and judge the points inside its
+    conditions; the points outside are judged apart and shown. The verdict keeps its seeds.
+    Plugin code that raises raises ClaimError naming the stage."""
+    t0 = time.perf_counter()
+    points = plugin_call("sweep", claim.sweep, budget)
+    holds = plugin_call("conditions", lambda: [claim.conditions(pt) if claim.conditions
+                                               else (True, "") for pt in points])
+    results = (plugin_call("measurement", measure_points, paper, claim.measurement, points,
+                           backend, seed, f"{paper.key} {claim.key}", catch=MeasurementError)
+               if points else [])
+    faults = faulted_trials(results)
+    clean = [not any(f["point"] == i for f in faults) for i in range(len(results))]
+    inside = [pr for pr, (ok, _), c in zip(results, holds, clean) if ok and c]
+    outside = [pr for pr, (ok, _), c in zip(results, holds, clean) if not ok and c]
+    key = int(config_hash({"claim": claim.key})[:8], 16)
+    compare = f"comparison ({type(claim.comparison).__name__})"
+    if inside or not points:
+        outcome = plugin_call(compare, claim.comparison.evaluate, inside,
+                              np.random.default_rng([seed, key, 0]))
+    elif any(ok for ok, _ in holds):
+        outcome = Outcome(Status.INCONCLUSIVE, "every regime inside the claim's conditions "
+                          "has a faulted trial: nothing is judged", NoEvidence())
+    else:
+        outcome = Outcome(Status.INCONCLUSIVE, f"all {len(points)} regimes lie outside the "
+                          "claim's conditions (up to the named constants): nothing is judged; "
+                          "what was measured there is shown separately", NoEvidence())
+    outcome = with_faults(outcome, faults, results, holds)
+    outside_outcome = (plugin_call(compare, claim.comparison.evaluate, outside,
+                                   np.random.default_rng([seed, key, 1])) if outside else None)
+    reason = outcome.reason
+    if outside_outcome is not None and inside:
+        reason += (f" (judged on the {len(inside)} of {len(points)} regimes inside the claim's "
+                   f"conditions; the {len(outside)} outside are shown apart, measured there: "
+                   f"{outside_outcome.status.value})")
+    plots = plugin_call("figures", claim_figures, claim, points, results, inside, outside)
     names = sorted({pt.measurement or claim.measurement for pt in points} - {None})
     run = RunRecord(
         regimes=len(points), inside_conditions=len(inside) if points else 0,
@@ -293,7 +403,10 @@ def check(
     seed = validate_seed(seed)
     spec = get_paper(paper)
     spec.check_budget(budget)
-    chosen = spec.claims()
+    try:
+        chosen = spec.claims()
+    except Exception as err:  # noqa: BLE001 - plugin code: named, one line
+        raise PluginError(f"paper {spec.key!r}: its claims() raised {described(err)}") from err
     if claims is not None:
         known = {c.key for c in chosen}
         unknown = [k for k in claims if k not in known]

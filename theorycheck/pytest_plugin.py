@@ -12,7 +12,10 @@ precondition of its own::
                           where_text="p >= 10")
 
 The test fails with the counterexample (regime, measured against predicted, seeds) when a
-regime is judged inconsistent. Fixtures (session-wide unless said otherwise):
+regime is judged inconsistent, and when nothing was tested (no regime judged: a ``where``
+that admits no drawn regime). A ``where`` that returns anything but a bool is an error
+naming ``where``. Fixtures
+(session-wide unless said otherwise):
 
 - ``theorycheck_store``: the results store, ``--theorycheck-store`` or
   ``<rootdir>/.theorycheck/results.sqlite``: a rerun simulates only new regimes;
@@ -75,6 +78,21 @@ def theorycheck_settings(theorycheck_dir: Path) -> Settings:
                     deadline=None)
 
 
+def failure(result: ProbeResult) -> str:
+    """Why a probe fails its test: the counterexample of a refuted one (with the seeds that
+    rerun it), or, when no regime was simulated and judged, that nothing was tested (what
+    the draws ran into instead)."""
+    where = f" ({result.where_text})" if result.where_text else ""
+    head = f"{result.probe.paper} probe {result.probe.key}"
+    if result.refuted:
+        ce = result.counterexample
+        return (f"{head}: {result.headline()}; rerun: seeds {ce.seeds[:3]}... at "
+                f"{fmt_regime(ce.regime)}")
+    return (f"{head}: nothing was tested: 0 regimes judged ({result.refused} draws refused "
+            f"by validation, {result.outside} outside the precondition{where}); widen the "
+            "precondition or draw more examples")
+
+
 @pytest.fixture
 def theorycheck_probe(pytestconfig: pytest.Config, theorycheck_store: ResultStore,
                       theorycheck_settings: Settings) -> Callable[..., list[ProbeResult]]:
@@ -87,11 +105,8 @@ def theorycheck_probe(pytestconfig: pytest.Config, theorycheck_store: ResultStor
         options.setdefault("device", pytestconfig.getoption("theorycheck_device"))
         results = probe(paper, probes, store=theorycheck_store, settings=theorycheck_settings,
                         progress=False, **options)
-        refuted = [r for r in results if r.refuted]
-        if refuted:
-            lines = [f"{r.probe.paper} probe {r.probe.key}: {r.headline()}; rerun: seeds "
-                     f"{r.counterexample.seeds[:3]}... at {fmt_regime(r.counterexample.regime)}"
-                     for r in refuted]
+        lines = [failure(r) for r in results if r.refuted or not r.records]
+        if lines:
             pytest.fail("\n".join(lines), pytrace=False)
         return results
 

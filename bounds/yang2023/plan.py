@@ -30,6 +30,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from theorycheck.params import Param
 from theorycheck.regime import RegimeReport
 
 from .model import NetworkConfig
@@ -40,6 +41,17 @@ REGIMES = ("mild", "in-between", "over-pruned")
 BENIGN_FACTOR = 2.0
 """mu is planned at this many times the benign condition's critical signal strength."""
 MAX_ROUNDS = 100
+OPTIONS = (Param("regime", "choice", choices=REGIMES),
+           Param("benign_factor", "float", low=0, high=1e6, low_open=True))
+"""The planner's own parameters, validated like the model's."""
+
+
+def size(name: str, value: float) -> int:
+    """``value`` rounded up as the size ``name`` (d, n or m); OverflowError naming it when
+    the value lies beyond the parameter's range (or is not finite)."""
+    if not value <= NetworkConfig.parameter(name).high:
+        raise OverflowError(name)
+    return math.ceil(value)
 
 
 def smallest_d(p: float, n: int, m: int, c: Mapping[str, float], d_min: int = 3) -> int:
@@ -52,15 +64,15 @@ def smallest_d(p: float, n: int, m: int, c: Mapping[str, float], d_min: int = 3)
         if abs(nxt - d) <= 0.5:
             break
         d = nxt
-    d = max(d_min, math.ceil(d))
+    d = max(d_min, size("d", d))
     while d < scale * math.log(d) ** c["kappa_d"]:  # against rounding in the iteration
         d += 1
     return d
 
 
-def polylog_floor(d: float, c: Mapping[str, float]) -> int:
-    """The smallest n (or m) with n >= C_4 log(d)^kappa_nm."""
-    return max(1, math.ceil(c["C_4"] * math.log(d) ** c["kappa_nm"] - 1e-12))
+def polylog_floor(d: float, c: Mapping[str, float], name: str = "n") -> int:
+    """The smallest n (or m, by ``name``) with n >= C_4 log(d)^kappa_nm."""
+    return max(1, size(name, c["C_4"] * math.log(d) ** c["kappa_nm"] - 1e-12))
 
 
 def _sizes(regime: str, fixed: Mapping[str, Any], c: Mapping[str, float]
@@ -80,9 +92,9 @@ def _sizes(regime: str, fixed: Mapping[str, Any], c: Mapping[str, float]
                 p = math.sqrt(low * high) if low < high else high
         new_d = d if "d" in fixed else smallest_d(p, n, m, c)
         new_n = n if "n" in fixed else max(n, polylog_floor(new_d, c))
-        new_m = m if "m" in fixed else max(m, polylog_floor(new_d, c))
+        new_m = m if "m" in fixed else max(m, polylog_floor(new_d, c, "m"))
         if regime == "mild" and "m" not in fixed:
-            new_m = max(new_m, math.ceil(c["C_1"] * math.log(K * new_d) / p - 1e-12))
+            new_m = max(new_m, size("m", c["C_1"] * math.log(K * new_d) / p - 1e-12))
         if (new_d, new_n, new_m) == (d, n, m):
             return d, n, m, p
         d, n, m = new_d, new_n, new_m
@@ -100,14 +112,20 @@ def plan(regime: str = "mild", constants: Mapping[str, float] | None = None,
     and a few training steps, timed and scaled to the network's blocks and step limit.
     Raises ValueError naming a condition that cannot hold with the fixed parameters.
     """
-    if regime not in REGIMES:
-        raise ValueError(f"regime must be one of {list(REGIMES)}, got {regime!r}")
+    regime, benign_factor = (spec.check(v) for spec, v in zip(OPTIONS, (regime, benign_factor)))
     named = {k: fixed.pop(k) for k in list(fixed) if k in CONSTANT_DEFAULTS}
     constants = {**(constants or {}), **named} or None
     c = resolve_constants(constants)
-    for name in fixed:
-        NetworkConfig.parameter(name)  # unknown names are refused by name
-    d, n, m, p = _sizes(regime, fixed, c)
+    fixed = NetworkConfig.checked(fixed)  # the validation of query and of every config
+    given = {**fixed, **({} if benign_factor == BENIGN_FACTOR
+                         else {"benign_factor": benign_factor}), **(constants or {})}
+    try:
+        d, n, m, p = _sizes(regime, fixed, c)
+    except OverflowError as err:
+        name = err.args[0] if err.args and err.args[0] in ("d", "n", "m") else "d"
+        raise ValueError(f"{name} must be {NetworkConfig.parameter(name).allowed()}: the "
+                         f"{regime} network inside the D6 conditions with {given} would need "
+                         "more") from None
     q = int(fixed.get("q", NetworkConfig.parameter("q").default))
     sigma_n = float(fixed.get("sigma_n", NetworkConfig.parameter("sigma_n").default))
     mu = float(fixed.get("mu", benign_factor * (c["C_2"] / n) ** (1 / q) * sigma_n
@@ -124,7 +142,7 @@ def plan(regime: str = "mild", constants: Mapping[str, float] | None = None,
     failed = [cond.name for cond in report.conditions if not cond.holds
               and cond.name not in ("over_pruning", "mild_pruning", "benign_dense")]
     if failed or report.regime != regime:
-        raise ValueError(f"no {regime} network inside the D6 conditions with {dict(fixed)}: "
+        raise ValueError(f"no {regime} network inside the D6 conditions with {given}: "
                          f"{failed or ['regime is ' + report.regime]} fail")
     report.notes.insert(0, f"plan: the cheapest {regime} network inside the D6 conditions "
                            f"(smallest d, then n, m); mu = {benign_factor:g} mu_crit; eta and "
@@ -149,9 +167,9 @@ def plan_path(decades: float, regime: str = "mild", constants: Mapping[str, floa
         d_end = start.params["d"] * 10**decades
         p = start.params["p"]
         n = max(start.params["n"], polylog_floor(d_end, c))
-        m = max(start.params["m"], polylog_floor(d_end, c))
+        m = max(start.params["m"], polylog_floor(d_end, c, "m"))
         if regime == "mild":
-            m = max(m, math.ceil(c["C_1"] * math.log(K * d_end) / p - 1e-12))
+            m = max(m, size("m", c["C_1"] * math.log(K * d_end) / p - 1e-12))
         if (n, m) == (start.params["n"], start.params["m"]):
             return start
         start = plan(regime, constants, **{**fixed, "n": n, "m": m, "p": p})

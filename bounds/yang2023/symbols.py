@@ -19,11 +19,13 @@ paper's full text can change a default in one place (``CONSTANT_DEFAULTS``).
 
 from __future__ import annotations
 
-import math
+import sys
 from collections.abc import Mapping
 from numbers import Real
 
 import sympy as sp
+
+from theorycheck.params import shown
 
 from .model import NetworkConfig
 
@@ -127,8 +129,10 @@ CONSTANT_DOCS: dict[str, str] = {
 def _as_float(name: str, value: object) -> float:
     """A named constant's value: a finite real number (never a string: no sympify of user
     input)."""
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
-        raise ValueError(f"constant {name} must be a finite real number, got {value!r}")
+    finite = (not isinstance(value, bool) and isinstance(value, Real)
+              and value == value and abs(value) <= sys.float_info.max)  # no overflow
+    if not finite:
+        raise ValueError(f"constant {name} must be a finite real number, got {shown(value)}")
     return float(value)
 
 

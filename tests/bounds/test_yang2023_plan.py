@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import pytest
 from theorycheck.bounds.yang2023.plan import plan, plan_path, smallest_d
@@ -96,7 +97,7 @@ def test_constants_and_fixed_parameters_are_kept():
 @pytest.mark.parametrize(("kwargs", "needle"), [
     ({"regime": "nope"}, "regime must be one of"),
     ({"regime": "mild", "d": 1000}, "d_large"),
-    ({"regime": "mild", "foo": 1}, "unknown parameter 'foo'"),
+    ({"regime": "mild", "foo": 1}, "unknown parameter(s) ['foo']"),
     ({"regime": "mild", "p": 1.5}, "p must be a finite number in (0, 1]"),
 ])
 def test_impossible_or_bad_requests_name_the_cause(kwargs, needle):
@@ -118,3 +119,20 @@ def test_cli_plan_json(capsys):
 def test_papers_without_a_planner_say_so():
     with pytest.raises(ValueError, match="has no regime planner"):
         theorycheck.plan("chang2021", regime="mild")
+
+
+@pytest.mark.parametrize(("fixed", "named"), [
+    ({"n": 20.7}, "n must be an integer"), ({"n": 0}, "n must be an integer"),
+    ({"p": 0.0}, "p must be a finite number"), ({"p": -1}, "p must be a finite number"),
+    ({"K": 0}, "K must be an integer"), ({"q": 0}, "q must be an integer"),
+    ({"p": math.nan}, "p must be a finite number"), ({"n": "5"}, "n must be an integer"),
+    ({"n": 10**400}, "n must be an integer"), ({"benign_factor": 0}, "benign_factor must be"),
+    ({"regime": None}, "regime must be one of"), ({"p": 1e-300}, "d must be an integer"),
+    ({"alpha_dn": 1e300}, "d must be an integer"), ({"C_1": 0}, "constant C_1 = 0.0 must be")])
+def test_plan_validates_as_query_does(fixed, named):
+    """A fixed value query refuses, plan refuses by name too (n = 20.7 was planned at n = 20;
+    n = 0, p = 0 and q = 0 raised ZeroDivisionError, K = 0 and p = -1 a math domain error),
+    and sizes beyond the parameters' ranges name the size (they overflowed)."""
+    with pytest.raises(ValueError, match=f"^{re.escape(named)}") as err:
+        theorycheck.plan("yang2023", **fixed)
+    assert "\n" not in str(err.value) and len(str(err.value)) < 400

@@ -1,4 +1,5 @@
-"""Hypothesis strategies and outcome checks for fuzzing ``theorycheck.query`` and the CLI.
+"""Hypothesis strategies and outcome checks for fuzzing ``theorycheck.query``, ``plan`` and
+the CLI.
 
 Calls are drawn from a paper's declared parameters (``Paper.parameters``: each a
 :class:`~theorycheck.params.Param` with its kind and range) plus hostile values and names:
@@ -153,11 +154,35 @@ def query_kwargs(draw: st.DrawFn, signatures: Signatures) -> dict[str, Any]:
         spec = draw(st.sampled_from(options))
         kwargs[name] = draw(in_range(spec) if clean else value_for(spec))
     if not clean and draw(st.integers(0, 3)) == 0:
-        every = sorted({s.name for sig in signatures for s in sig})
-        name = draw(st.one_of(st.sampled_from(UNKNOWN_NAMES), st.text(max_size=8),
-                              st.sampled_from(every or ["x"]),
-                              st.sampled_from(every or ["x"]).map(str.upper)))
-        kwargs[name] = draw(st.one_of(hostile(), st.integers(1, 100)))
+        _add_unknown(draw, signatures, kwargs)
+    return kwargs
+
+
+def _add_unknown(draw: st.DrawFn, signatures: Signatures, kwargs: dict[str, Any]) -> None:
+    """Add an unknown name, a near miss or a name of another signature to ``kwargs``."""
+    every = sorted({s.name for sig in signatures for s in sig})
+    name = draw(st.one_of(st.sampled_from(UNKNOWN_NAMES), st.text(max_size=8),
+                          st.sampled_from(every or ["x"]),
+                          st.sampled_from(every or ["x"]).map(str.upper)))
+    kwargs[name] = draw(st.one_of(hostile(), st.integers(1, 100)))
+
+
+@st.composite
+def plan_kwargs(draw: st.DrawFn, signatures: Signatures, most: int = 3) -> dict[str, Any]:
+    """A keyword dict for ``plan``: at most ``most`` names of one signature (a planner keeps
+    what it is given and plans the rest, so the fewer are fixed the more plans exist); in
+    half the calls every value is in range, in the other half values may be edges or
+    hostile and an unknown name may be added."""
+    by_name = _by_name(draw(st.sampled_from(list(signatures))) if signatures else ())
+    names = draw(st.lists(st.sampled_from(sorted(by_name) or ["x"]), max_size=most,
+                          unique=True))
+    clean = draw(st.booleans())
+    kwargs: dict[str, Any] = {}
+    for name in names if by_name else []:
+        spec = draw(st.sampled_from(by_name[name]))
+        kwargs[name] = draw(in_range(spec) if clean else value_for(spec))
+    if not clean and draw(st.integers(0, 3)) == 0:
+        _add_unknown(draw, signatures, kwargs)
     return kwargs
 
 
@@ -211,13 +236,18 @@ class Outcome:
     seconds: float = 0.0
 
 
-def names_a_parameter(message: str, names: Sequence[str]) -> bool:
+REFUSALS = ("must be", "allowed", "required")
+"""What a refusal says besides the parameter's name: what is allowed."""
+
+
+def names_a_parameter(message: str, names: Sequence[str],
+                      refusals: Sequence[str] = REFUSALS) -> bool:
     """Whether ``message`` names one of ``names`` (as a word, or quoted) and says what is
-    allowed (``must be`` / ``allowed`` / ``required``)."""
+    allowed (one of ``refusals``)."""
     named = any(repr(name) in message or (
         name.strip() and re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", message))
         for name in names)
-    return bool(named) and any(w in message for w in ("must be", "allowed", "required"))
+    return bool(named) and any(w in message for w in refusals)
 
 
 def _all_finite_or_none(obj: Any) -> bool:
@@ -256,9 +286,11 @@ def check_report(report: Any) -> str:
 
 
 def query_outcome(query: Callable[..., Any], paper: str, kwargs: dict[str, Any],
-                  names: Sequence[str], limit: float = HANG_SECONDS) -> Outcome:
-    """Call ``query(paper, **kwargs)`` and classify it (an accepted call slower than
-    ``limit`` seconds is a failure)."""
+                  names: Sequence[str], limit: float = HANG_SECONDS,
+                  refusals: Sequence[str] = REFUSALS) -> Outcome:
+    """Call ``query(paper, **kwargs)`` (or ``plan``) and classify it (an accepted call
+    slower than ``limit`` seconds is a failure; a refusal names a parameter and says one of
+    ``refusals``)."""
     start = time.perf_counter()
     try:
         report = query(paper, **kwargs)
@@ -266,7 +298,7 @@ def query_outcome(query: Callable[..., Any], paper: str, kwargs: dict[str, Any],
         message = str(err)
         if "\n" in message:
             return Outcome("failure", f"ValueError on several lines: {message[:200]!r}")
-        if not names_a_parameter(message, [*names, *map(str, kwargs)]):
+        if not names_a_parameter(message, [*names, *map(str, kwargs)], refusals):
             return Outcome("failure", f"ValueError naming no parameter: {message[:200]}")
         return Outcome("refused", message, time.perf_counter() - start)
     except Exception as err:  # noqa: BLE001 - any other exception is the failure counted

@@ -1,4 +1,6 @@
-"""Fuzzing ``theorycheck.query`` and ``theorycheck query`` for every installed paper.
+"""Fuzzing ``theorycheck.query`` and ``theorycheck query`` for every installed paper, and
+``theorycheck.plan`` for every paper with a planner (its fixed parameters drawn like the
+query's, with its regime, options and named constants).
 
 Property: every call either answers (a RegimeReport whose ``to_dict()`` is strict JSON, with
 every null explained in ``warnings``; the census reports the times against the 1 s target
@@ -34,16 +36,37 @@ import json
 import os
 
 import pytest
+from theorycheck.bounds.yang2023.plan import REGIMES
+from theorycheck.bounds.yang2023.symbols import CONSTANT_DEFAULTS
 
 import theorycheck
 from theorycheck.cli import main
+from theorycheck.params import Param
 
-from .fuzzing import Census, cli_argv, cli_outcome, query_kwargs, query_outcome, run_census
+from .fuzzing import (
+    REFUSALS,
+    Census,
+    cli_argv,
+    cli_outcome,
+    plan_kwargs,
+    query_kwargs,
+    query_outcome,
+    run_census,
+)
 
 PROFILE = os.environ.get("THEORYCHECK_HYPOTHESIS", "ci")
 QUERY_CALLS = {"ci": 300, "thorough": 10_000}[PROFILE]
 CLI_CALLS = {"ci": 100, "thorough": 2_000}[PROFILE]
+PLAN_CALLS = {"ci": 300, "thorough": 3_000}[PROFILE]
 PAPERS = theorycheck.papers()
+PLAN_EXTRAS: dict[str, tuple[Param, ...]] = {"yang2023": (
+    Param("regime", "choice", choices=REGIMES),
+    Param("benign_factor", "float", low=0, high=1e6, low_open=True),
+    *(Param(name, "float", low=0, high=1e3) for name in CONSTANT_DEFAULTS))}
+"""What a paper's ``plan`` takes besides its query parameters (the fixed ones): the
+regime, its own options and the named constants."""
+PLAN_REFUSALS = (*REFUSALS, "fail")
+"""A planner may also refuse by naming the D6 condition that the fixed values make fail."""
 
 
 def declared(paper: str) -> tuple[tuple, list[str]]:
@@ -94,3 +117,29 @@ def test_cli_query_answers_or_prints_one_line(paper):
     log(paper, "cli", census)
     assert census.kinds["failure"] == 0, census.summary()
     assert census.kinds["accepted"] > census.calls // 10, census.summary()
+
+
+def test_every_planner_is_fuzzed_and_the_others_refuse_by_name():
+    planners = sorted(p for p in PAPERS if theorycheck.get_paper(p).plan is not None)
+    assert planners == sorted(PLAN_EXTRAS)
+    for paper in sorted(set(PAPERS) - set(planners)):
+        with pytest.raises(ValueError, match=f"^paper '{paper}' has no regime planner$"):
+            theorycheck.plan(paper, n=20.7)
+
+
+@pytest.mark.property
+@pytest.mark.parametrize("paper", sorted(PLAN_EXTRAS))
+def test_plan_answers_or_refuses_by_name(paper):
+    """``plan`` validates its fixed parameters as ``query`` does (n = 20.7 is refused, not
+    planned at n = 20), and a value in range that no network can meet is named too."""
+    signatures, names = declared(paper)
+    extras = PLAN_EXTRAS[paper]
+    census = run_census(plan_kwargs([(*sig, *extras) for sig in signatures]),
+                        lambda kw: query_outcome(theorycheck.plan, paper, kw,
+                                                 [*names, *(p.name for p in extras)],
+                                                 refusals=PLAN_REFUSALS),
+                        PLAN_CALLS)
+    log(paper, "plan", census)
+    assert census.kinds["failure"] == 0, census.summary()
+    assert census.kinds["accepted"] > census.calls // 10, census.summary()
+    assert census.kinds["refused"] > census.calls // 10, census.summary()

@@ -159,8 +159,9 @@ def test_interrupted_sweep_resumes_without_loss_or_duplicates(tmp_path):
     path = tmp_path / "r.sqlite"
     CALLS.clear()
     FAIL_AFTER["calls"] = 2
-    with pytest.raises(RuntimeError):
-        run(toy_claim(), ResultStore(path), seed=3)
+    failed, _ = run(toy_claim(), ResultStore(path), seed=3)  # the claim's error, named
+    assert failed.status is Status.INCONCLUSIVE
+    assert failed.reason.endswith("'gaussian_mean' of paper 'toy' raised RuntimeError: interrupted")
     done = sqlite3.connect(path).execute("SELECT COUNT(*) FROM runs").fetchone()[0]
     assert done == 8  # two chunks of 4 finished before the failure
     FAIL_AFTER["calls"] = None

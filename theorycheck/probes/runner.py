@@ -43,6 +43,7 @@ from theorycheck.claims import config_hash
 from theorycheck.evidence import NoEvidence, jsonable
 from theorycheck.figures import Contour, ProbeFigure
 from theorycheck.paper import Paper
+from theorycheck.params import shown
 from theorycheck.probes.spec import Probe, Regime
 from theorycheck.probes.strategies import Draw, regimes
 from theorycheck.verdicts import Outcome, Status
@@ -208,6 +209,16 @@ def outcome_summary(outcome: Outcome) -> str:
     return outcome.reason
 
 
+def precondition(name: str, where: Callable[[Regime], bool], regime: Regime) -> bool:
+    """``where(regime)``, a precondition; TypeError naming ``name`` when it is no bool (a
+    None from a function that forgot to return would otherwise exclude every regime)."""
+    inside = where(regime)
+    if not isinstance(inside, bool | np.bool_):
+        raise TypeError(f"{name} must return a bool, got {shown(inside)} at "
+                        f"{fmt_regime(regime)}")
+    return bool(inside)
+
+
 class ProbeRun:
     """The state of one probe run: the records so far, and the judge of one regime."""
 
@@ -227,8 +238,9 @@ class ProbeRun:
         except ValueError:
             self.refused += 1
             return False
-        for where in (self.probe.where, self.where):
-            if where is not None and not where(regime):
+        for name, where in ((f"probe {self.probe.key}'s where", self.probe.where),
+                            ("where", self.where)):
+            if where is not None and not precondition(name, where, regime):
                 self.outside += 1
                 return False
         return True
