@@ -9,6 +9,7 @@ from typing import Any
 
 from theorycheck.checker import CheckResults, check
 from theorycheck.paper import Paper
+from theorycheck.params import described
 from theorycheck.probes import ProbeResult, probe
 from theorycheck.registry import papers as installed_papers
 from theorycheck.reporting.documents import html_page, markdown
@@ -65,9 +66,28 @@ def write_reports(papers: Sequence[str | Paper] | None = None, budget: str = "qu
     paths."""
     examples = PROBE_EXAMPLES.get(budget, 0) if probe_examples is None else probe_examples
     written: list[Path] = []
+    failed: dict[str, Exception] = {}
     for paper in papers if papers is not None else installed_papers():
-        results = check(paper, budget=budget, **check_kwargs)
-        probed = probe(paper, examples=examples, budget=budget, **check_kwargs) \
-            if examples else []
-        written += write_paper_report(results, out, suffix, probed)
+        try:  # one paper that fails (a broken plugin, say) does not stop the others
+            results = check(paper, budget=budget, **check_kwargs)
+            probed = probe(paper, examples=examples, budget=budget, **check_kwargs) \
+                if examples else []
+            written += write_paper_report(results, out, suffix, probed)
+        except Exception as err:  # noqa: BLE001 - named with its paper, raised at the end
+            failed[paper.key if isinstance(paper, Paper) else str(paper)] = err
+    if failed and not written:
+        raise next(iter(failed.values()))  # e.g. an unknown budget: every paper refuses it
+    if failed:
+        raise ReportsFailed(written, failed)
     return written
+
+
+class ReportsFailed(RuntimeError):
+    """Some papers' reports were written (``written``), others failed (``failures``: paper
+    key to its error); the message is one line naming each failed paper and its error."""
+
+    def __init__(self, written: list[Path], failures: dict[str, Exception]) -> None:
+        self.written, self.failures = written, failures
+        errors = "; ".join(f"{key}: {described(err)}" for key, err in failures.items())
+        super().__init__(f"{len(failures)} paper(s) failed, the other reports were written "
+                         f"({len(written)} files): {errors}")
