@@ -8,12 +8,16 @@ connection, a measurement that hangs (issue 17, 3). Real files, real SQLite, rea
   kept, intact (a rerun computes only the rest and agrees with an undisturbed run).
 - Another process holds the store's write lock (``BEGIN EXCLUSIVE``) from the second chunk
   on, past the busy timeout (0.5 s here): the same one-line error, the first chunk kept.
+- A measurement that hangs (a sleep, a Python loop that never ends) under
+  ``THEORYCHECK_RUN_TIMEOUT``: its chunks become trials faulted with ``timeout`` (the verdict
+  inconclusive, naming it), not stored, and the check ends.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -146,3 +150,59 @@ def test_a_store_locked_by_another_process_mid_sweep_is_one_line(tmp_path, monke
     assert f"the results store {str(store)!r} failed mid-run" in text
     assert "another connection holds its lock" in text and "THEORYCHECK_STORE" in text
     assert holders and stored_rows(store) == toy.CHUNK
+
+
+HANG = """
+import json, sys, time
+from tests.theorycheck import toy_paper as toy
+from theorycheck.checker import check
+from theorycheck.paper import Measurement, Paper
+from theorycheck.store import ResultStore
+
+def hangs_at_4(requests, device):
+    if any(cfg["mu"] == 4.0 for cfg, _ in requests):
+        if sys.argv[2] == "sleep":
+            time.sleep(3600)
+        while True:  # a loop that never ends, in Python
+            pass
+    return toy.gaussian_mean(requests, device)
+
+paper = Paper("toy", "a toy paper", "none", lambda: [toy.claim()],
+              (Measurement(toy.MEAN.name, hangs_at_4, toy.MEAN.version, chunk=toy.CHUNK),))
+res = check(paper, budget="quick", device="cpu", store=sys.argv[1], progress=False,
+            seed=toy.SEED)
+v = res.verdicts[0]
+print(json.dumps({"status": v.status.value, "reason": v.reason, "faults": v.run.faults,
+                  "computed": res.runs_computed, "stored": ResultStore(sys.argv[1]).count()}))
+"""
+
+
+@pytest.mark.parametrize("hang", ["sleep", "loop"])
+def test_a_hanging_measurement_times_out_into_a_named_fault(tmp_path, hang):
+    """THEORYCHECK_RUN_TIMEOUT=0.5 s a run: the chunks at mu = 4 hang (a sleep, or a Python
+    loop that never ends). The check ends (in a subprocess with a wall-clock limit: before
+    the limit existed it hung), the verdict is inconclusive and names the timeout, and the
+    timed-out runs are not stored (a rerun with more time computes them)."""
+    store = tmp_path / "r.sqlite"
+    env = {**os.environ, "THEORYCHECK_RUN_TIMEOUT": "0.5"}
+    proc = subprocess.run([sys.executable, "-c", HANG, str(store), hang], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["status"] == "inconclusive" and "(timeout; e.g. timeout: " in out["reason"]
+    assert len(out["faults"]) == toy.TRIALS and {f["regime"]["mu"] for f in out["faults"]} == {4.0}
+    assert out["faults"][0]["fault"] == (
+        "timeout: the chunk of 4 runs took more than 2 s (0.5 s a run, THEORYCHECK_RUN_TIMEOUT)")
+    assert out["computed"] == RUNS and out["stored"] == RUNS - toy.TRIALS  # no fault stored
+    rerun = check(toy.paper(), budget="quick", device="cpu", store=str(store), progress=False,
+                  seed=toy.SEED)
+    assert (rerun.runs_computed, rerun.verdicts[0].status.value) == (toy.TRIALS, "consistent")
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "soon", "nan"])
+def test_a_bad_run_timeout_is_a_one_line_error(tmp_path, monkeypatch, value):
+    monkeypatch.setenv("THEORYCHECK_RUN_TIMEOUT", value)
+    with pytest.raises(ValueError, match="^THEORYCHECK_RUN_TIMEOUT must be a positive number "
+                       f"of seconds, got '{value}'$"):
+        check(toy.paper(), budget="quick", device="cpu", store=str(tmp_path / "r.sqlite"),
+              progress=False)

@@ -9,10 +9,20 @@ driver) writes the store.
 
 A run's key names its paper (:func:`~theorycheck.store.run_key`), so a backend runs only a
 measurement bound to its paper (the one :meth:`Paper.measurement` returns).
+
+Time limit: ``run_timeout`` (else ``$THEORYCHECK_RUN_TIMEOUT``; default none) is the seconds
+a run may take; a chunk of n runs gets n times that, counted from its submission (on Ray,
+waiting for a worker included). A chunk past its limit is abandoned (:class:`ChunkTimeout`)
+and each of its runs becomes a trial faulted with ``timeout: ...`` (so a verdict that
+needed it is inconclusive and names it). Such a trial is not stored: its leases end, and a
+rerun with more time computes it. How a backend enforces the limit is its own: ``local``
+interrupts the chunk with ``SIGALRM`` in the main thread, ``ray`` cancels the task.
 """
 
 from __future__ import annotations
 
+import math
+import os
 import time
 from collections.abc import Hashable, Sequence
 from typing import Any, ClassVar
@@ -24,6 +34,35 @@ from theorycheck.store import Leases, ResultStore, run_key
 
 Chunk = tuple[Hashable, list[dict[str, Any]], float]
 """A finished chunk: (its handle, one result per request, seconds per run)."""
+TIMEOUT_ENV = "THEORYCHECK_RUN_TIMEOUT"
+
+
+class ChunkTimeout(BaseException):
+    """A chunk ran past its time limit (raised by :meth:`Backend.wait`). A BaseException,
+    like KeyboardInterrupt, so that a measurement's ``except Exception`` does not swallow
+    it."""
+
+    def __init__(self, handle: Hashable, seconds: float) -> None:
+        super().__init__(f"a chunk ran past its limit of {seconds:g} s")
+        self.handle, self.seconds = handle, seconds
+
+
+def resolve_run_timeout(seconds: float | None = None) -> float | None:
+    """Seconds a run may take: ``seconds``, else ``$THEORYCHECK_RUN_TIMEOUT``, else None (no
+    limit). ValueError naming the setting for anything but a positive finite number."""
+    value: Any = seconds
+    where = "run_timeout"
+    if seconds is None:
+        value, where = os.environ.get(TIMEOUT_ENV, "").strip(), TIMEOUT_ENV
+        if not value:
+            return None
+    try:
+        limit = float(value)
+    except (TypeError, ValueError):
+        limit = math.nan
+    if isinstance(value, bool) or not (0 < limit < math.inf):
+        raise ValueError(f"{where} must be a positive number of seconds, got {value!r:.40}")
+    return limit
 
 
 def run_keys(m: Measurement, requests: Sequence[Request]) -> list[str]:
@@ -39,17 +78,19 @@ class Backend:
     """Executes missing runs and keeps the store up to date; subclasses say how chunks run.
 
     Attributes: ``device`` (resolved, where the runs execute), ``computed`` (runs this
-    backend simulated), ``reused`` (runs served from the store, including those another
-    process computed while this one waited), ``slots`` (chunks in flight at once).
+    backend simulated, timed-out ones included), ``reused`` (runs served from the store,
+    including those another process computed while this one waited), ``slots`` (chunks in
+    flight at once), ``run_timeout`` (seconds a run may take, or None).
     """
 
     name: ClassVar[str] = "?"
     slots: int = 1
 
     def __init__(self, store: ResultStore, device: str, progress: bool = True,
-                 lease_ttl: float | None = None) -> None:
+                 lease_ttl: float | None = None, run_timeout: float | None = None) -> None:
         self.store, self.device, self.progress = store, device, progress
         self.lease_ttl = lease_ttl
+        self.run_timeout = resolve_run_timeout(run_timeout)
         self.computed = 0
         self.reused = 0
 
@@ -63,13 +104,24 @@ class Backend:
         raise NotImplementedError
 
     def wait(self, handles: Sequence[Hashable]) -> Chunk:
-        """Block until one of the submitted chunks is finished; return it."""
+        """Block until one of the submitted chunks is finished; return it. ChunkTimeout
+        when one runs past its :meth:`limit` (it is abandoned)."""
         raise NotImplementedError
 
     def cancel(self, handles: Sequence[Hashable]) -> None:
         """Abandon chunks still in flight (after an error or an interruption)."""
 
     # ---- the shared bookkeeping ------------------------------------------------------------
+
+    def limit(self, requests: Sequence[Request]) -> float | None:
+        """The seconds a chunk of ``requests`` may take (None: no limit)."""
+        return None if self.run_timeout is None else self.run_timeout * len(requests)
+
+    def timed_out(self, requests: Sequence[Request], seconds: float) -> list[dict[str, Any]]:
+        """The fault results of a chunk of ``requests`` past its limit of ``seconds``."""
+        fault = (f"timeout: the chunk of {len(requests)} runs took more than {seconds:g} s "
+                 f"({self.run_timeout:g} s a run, {TIMEOUT_ENV})")
+        return [{"fault": fault} for _ in requests]
 
     def run(self, m: Measurement, requests: Sequence[Request], desc: str) -> list[dict[str, Any]]:
         """Results for every request, in order: stored ones reused, missing ones computed
@@ -98,9 +150,16 @@ class Backend:
                             break
                         in_flight[self.submit(m, [requests[todo[k]] for k in got])] = got
                     if in_flight:
-                        handle, results, per_run = self.wait(list(in_flight))
-                        got = in_flight.pop(handle)
-                        self._store(m, requests, todo, got, results, per_run, leases, found)
+                        try:
+                            handle, results, per_run = self.wait(list(in_flight))
+                        except ChunkTimeout as late:
+                            got = in_flight.pop(late.handle)
+                            chunk = [requests[todo.pop(k)] for k in got]
+                            found.update(zip(got, self.timed_out(chunk, late.seconds)))
+                            leases.release(got)  # not stored: a rerun computes them
+                        else:
+                            got = in_flight.pop(handle)
+                            self._store(m, requests, todo, got, results, per_run, leases, found)
                         self.computed += len(got)
                         bar.update(len(got))
                     else:  # every run left is leased by another live process: wait for it

@@ -114,11 +114,16 @@ class Leases:
             "SELECT COUNT(*) FROM leases WHERE holder = ? AND expires >= ?",
             (self.holder, time.time())).fetchone()[0])
 
-    def release(self) -> None:
-        """End every lease of this holder."""
-        if self.store.read_only is None:
-            with self.store.transaction() as db:
+    def release(self, keys: Sequence[str] | None = None) -> None:
+        """End this holder's leases on ``keys`` (None: every lease it holds)."""
+        if self.store.read_only is not None:
+            return
+        with self.store.transaction() as db:
+            if keys is None:
                 db.execute("DELETE FROM leases WHERE holder = ?", (self.holder,))
+            for chunk in batches(keys or []):
+                db.execute(f"DELETE FROM leases WHERE holder = ? AND key IN "
+                           f"({','.join('?' * len(chunk))})", (self.holder, *chunk))
 
     def _beat(self) -> None:
         """Renew this holder's leases every ttl / 3 seconds (own connection, own thread)."""
