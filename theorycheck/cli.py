@@ -16,6 +16,7 @@ import io
 import json
 import os
 import sys
+import textwrap
 import warnings
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -74,7 +75,8 @@ def _run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="root seed of the run")
     p.add_argument("--store", default=None, help="SQLite results file "
                    "(default $THEORYCHECK_STORE or .theorycheck/results.sqlite)")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--quiet", action="store_true", help="no progress bars (with --json, no "
+                   "verdict summary on stderr either)")
     p.add_argument("--threads", default=None, help="threads for torch and BLAS (default "
                    "$THEORYCHECK_THREADS, else half the CPUs)")
     p.add_argument("--backend", default="local",
@@ -242,10 +244,21 @@ def summary_lines(results: Sequence[dict[str, Any]]) -> list[str]:
         counts = Counter(v["status"] for v in res["verdicts"])
         names = [s.value for s in Status] + sorted(set(counts) - {s.value for s in Status})
         lines.append(f"  {res['paper']}: " + ", ".join(f"{counts[n]} {n}" for n in names))
-    lines += [f"  {res['paper']} {v['claim']} {v['status']}: {clipped(one_line(v['reason']), 110)}"
+    lines += [f"  {res['paper']} {v['claim']} {v['status']}: "
+              f"{textwrap.shorten(one_line(v['reason']), 110, placeholder=' ...')}"
               for res in results for v in res["verdicts"]
               if v["status"] != Status.CONSISTENT.value]
     return lines
+
+
+def print_summary(args: argparse.Namespace, results: Sequence[dict[str, Any]],
+                  out: TextIO) -> None:
+    """The verdict summary after the command's output; with ``--json`` on stderr instead
+    (stdout holds the JSON alone), where ``--quiet`` leaves it out."""
+    if not getattr(args, "json", False):
+        print("\n".join(summary_lines(results)), file=out)
+    elif not args.quiet:
+        print("\n".join(summary_lines(results)), file=sys.stderr)
 
 
 def print_probe(res: ProbeResult, budget: str, seed: int, out: TextIO) -> None:
@@ -299,7 +312,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             print(tabulate([[v.claim, v.provenance, v.status.value, v.reason[:110]]
                             for v in res.verdicts],
                            headers=["claim", "tag", "verdict", "reason"]), file=out)
-        print("\n".join(summary_lines([res.to_dict()])), file=sys.stderr if args.json else out)
+        print_summary(args, [res.to_dict()], out)
     elif args.command == "probe":
         results = theorycheck.probe(
             args.paper, args.claims.split(",") if args.claims else None,
@@ -319,15 +332,15 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             store=args.store, progress=not args.quiet, backend=args.backend,
             address=args.address, threads=args.threads)
         print("\n".join(str(p) for p in paths), file=out)
-        print("\n".join(summary_lines([json.loads(p.read_text()) for p in paths
-                                        if p.suffix == ".json"])), file=out)
+        reports = [json.loads(p.read_text(encoding="utf-8")) for p in paths if p.suffix == ".json"]
+        print_summary(args, reports, out)
     return 0
 
 
 def show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
                  file: TextIO | None = None, line: str | None = None) -> None:
     """A warning as one line on stderr (``warnings.showwarning``'s signature)."""
-    print(f"theorycheck: warning: {' '.join(str(message).split())}", file=file or sys.stderr)
+    print(f"theorycheck: warning: {one_line(str(message))}", file=file or sys.stderr)
 
 
 def flush_c_stdio() -> None:

@@ -194,9 +194,11 @@ def test_check_ends_with_a_verdict_summary(plugins, capsys):
     assert tail[0] == "summary:"
     assert tail[1] == "  toy: 1 consistent, 1 inconsistent, 0 inconclusive"
     assert tail[2].startswith("  toy T2 inconsistent: ")
-    code, out, err = run_cli(capsys, "check", "toy", "--store", store, "--quiet", "--json")
+    code, out, err = run_cli(capsys, "check", "toy", "--store", store, "--json")
     assert code == 0 and json.loads(out)["paper"] == "toy"  # stdout stays JSON
     assert "  toy: 1 consistent, 1 inconsistent, 0 inconclusive" in err.splitlines()
+    code, out, err = run_cli(capsys, "check", "toy", "--store", store, "--json", "--quiet")
+    assert code == 0 and json.loads(out)["paper"] == "toy" and err == ""
 
 
 def test_report_ends_with_a_verdict_summary(plugins, capsys):
