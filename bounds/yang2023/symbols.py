@@ -19,7 +19,7 @@ paper's full text can change a default in one place (``CONSTANT_DEFAULTS``).
 
 from __future__ import annotations
 
-import sys
+import math
 from collections.abc import Mapping
 from numbers import Real
 
@@ -129,11 +129,15 @@ CONSTANT_DOCS: dict[str, str] = {
 def _as_float(name: str, value: object) -> float:
     """A named constant's value: a finite real number (never a string: no sympify of user
     input)."""
-    finite = (not isinstance(value, bool) and isinstance(value, Real)
-              and value == value and abs(value) <= sys.float_info.max)  # no overflow
-    if not finite:
+    x = math.nan
+    if not isinstance(value, bool) and isinstance(value, Real):
+        try:
+            x = float(value)
+        except OverflowError:  # an int beyond the float range
+            x = math.inf
+    if not math.isfinite(x):
         raise ValueError(f"constant {name} must be a finite real number, got {shown(value)}")
-    return float(value)
+    return x
 
 
 def validate_params(params: Mapping[str, object]) -> dict[str, float]:
