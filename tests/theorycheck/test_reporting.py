@@ -11,8 +11,10 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
+import platform
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from importlib.metadata import version
 from pathlib import Path
 from typing import ClassVar
 
@@ -132,7 +134,8 @@ def test_writes_md_html_json_and_png(report):
     out, paths = report
     assert [p.name for p in paths] == ["ols.md", "ols.html", "ols.json"]
     assert all(p.is_file() and p.stat().st_size > 0 for p in paths)
-    pngs = sorted((out / "figures" / "ols").glob("*.png"))
+    (figure_set,) = (out / "figures" / "ols").iterdir()  # one folder, named by its content
+    pngs = sorted(figure_set.glob("*.png"))
     # E1: the claim's plot; E2: its log-log evidence; X2: the new kind's own figure
     assert {p.stem for p in pngs} == {"E1-series", "E2-loglog", "X2-spread"}
     for p in pngs:
@@ -198,9 +201,35 @@ def test_json_report_round_trips(report, results):
 def test_suffix_names_the_files(results, tmp_path):
     paths = write_paper_report(results, out=tmp_path, suffix="-smoke")
     assert [p.name for p in paths] == ["ols-smoke.md", "ols-smoke.html", "ols-smoke.json"]
-    assert (tmp_path / "figures" / "ols-smoke" / "E1-series.png").read_bytes().startswith(PNG)
-    md = Path(paths[0]).read_text()
-    assert "figures/ols-smoke/E1-series.png" in md
+    (series,) = (tmp_path / "figures" / "ols-smoke").glob("*/E1-series.png")
+    assert series.read_bytes().startswith(PNG)
+    md = Path(paths[0]).read_text(encoding="utf-8")
+    assert f"figures/ols-smoke/{series.parent.name}/E1-series.png" in md
+
+
+def test_an_unchanged_rewrite_keeps_its_figure_folder(report, results):
+    """The figures are named by their content: rewriting the same results keeps the same
+    folder and leaves no other."""
+    out, _ = report
+    before = sorted(p.relative_to(out) for p in (out / "figures").rglob("*"))
+    write_paper_report(results, out=out)
+    assert sorted(p.relative_to(out) for p in (out / "figures").rglob("*")) == before
+
+
+def test_every_header_shows_the_versions_and_the_thread_count(results, tmp_path):
+    """md, html and json name theorycheck's, torch's, numpy's, scipy's, sympy's and Python's
+    versions and the thread count the run used (here 2, asked for)."""
+    two = theorycheck.check("ols", budget="smoke", device="cpu", claims=["E1"], seed=0,
+                            store=str(tmp_path / "runs.sqlite"), progress=False, threads=2)
+    md, page, js = write_paper_report(two, out=tmp_path)
+    versions = {name: version(name) for name in ("theorycheck", "torch", "numpy", "scipy",
+                                                 "sympy")}
+    versions["python"] = platform.python_version()
+    data = json.loads(js.read_text(encoding="utf-8"))
+    assert data["threads"] == 2 and data["versions"] == versions
+    line = ", ".join(f"{name} {v}" for name, v in versions.items())
+    for text in (md.read_text(encoding="utf-8"), page.read_text(encoding="utf-8")):
+        assert "2 threads for torch and BLAS" in text and line in text
 
 
 def test_markdown_table_cells_escape_pipes(report):

@@ -33,6 +33,8 @@ VERDICTS = (
 
 
 def header(res: CheckResults) -> dict[str, Any]:
+    """The opening of a report: title, citation, verdict counts, date and the run (budget,
+    device, seed, cost, thread count and package versions)."""
     return {
         "title": res.title, "citation": res.citation, "counts": res.counts(),
         "when": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -40,8 +42,15 @@ def header(res: CheckResults) -> dict[str, Any]:
                 f"root seed {res.seed}, {res.seconds:.0f} s, "
                 f"{res.runs_computed} simulation runs computed in this run and "
                 f"{res.runs_reused} served from the results store (runs shared by several "
-                f"claims of this run, or finished by an earlier run of the same code)"),
+                f"claims of this run, or finished by an earlier run of the same code); "
+                f"{res.threads} thread{'s' if res.threads != 1 else ''} for torch and BLAS; "
+                f"versions {versions_line(res.versions)}"),
     }
+
+
+def versions_line(versions: dict[str, str]) -> str:
+    """``theorycheck 0.2.0, torch 2.13.0, ..., python 3.11.7``."""
+    return ", ".join(f"{name} {version}" for name, version in versions.items())
 
 
 def cell(text: str) -> str:
