@@ -12,6 +12,10 @@ by the module fixture, as Ray's own tests do: ``ray.init(num_cpus=2, ...)``).
 - A Ray worker killed with ``kill -9`` mid-chunk: Ray retries the chunk on another worker,
   and the store ends with every run once, each equal to its direct computation.
 - Without Ray installed, ``--backend ray`` is a one-line error naming the extra.
+- Each task runs with the run's thread count and asks Ray for as many CPUs; at most
+  ``CPUs // threads`` chunks are in flight (no nested parallelism).
+- A chunk past ``THEORYCHECK_RUN_TIMEOUT`` is cancelled: its trials are timeout faults, not
+  stored. ``--address`` of a closed port is a one-line error, not a hang.
 """
 
 from __future__ import annotations
@@ -32,8 +36,12 @@ import pytest
 import ray
 
 from tests.theorycheck import toy_paper as toy
+from theorycheck.backends import make_backend
 from theorycheck.checker import check
 from theorycheck.cli import main
+from theorycheck.paper import Measurement, Paper
+from theorycheck.store import ResultStore
+from theorycheck.threads import using_threads
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNS = len(toy.MUS) * toy.TRIALS
@@ -178,3 +186,60 @@ def test_a_bad_backend_or_option_is_a_one_line_error(tmp_path, capsys, argv, mes
                  "--quiet", *argv])
     err = capsys.readouterr().err
     assert code == 2 and err.splitlines() == [f"theorycheck: error: {message}"]
+
+
+# ---- threads, time limits, addresses (issue 17) ------------------------------------------------
+
+def thread_report(requests, device):
+    """Where it runs: torch's thread count and the CPUs Ray gave the task."""
+    import torch
+
+    cpus = ray.get_runtime_context().get_assigned_resources().get("CPU", 0.0)
+    return [{"threads": torch.get_num_threads(), "cpus": cpus} for _ in requests]
+
+
+THREADS = Paper("threads", "where tasks run", "none", lambda: [],
+                (Measurement("threads", thread_report, "1", chunk=2),))
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_ray_tasks_run_with_the_runs_threads_and_ask_for_as_many_cpus(cluster, threads):
+    """On the 2-CPU cluster: each task runs with the run's thread count and holds as many
+    CPUs; 2 // threads chunks are in flight (before: 2 x CPUs in flight, 1 CPU each)."""
+    requests = [({"i": i}, i) for i in range(6)]
+    with using_threads(threads), ResultStore(":memory:") as db:
+        backend = make_backend("ray", db, "cpu", progress=False)
+        results = backend.run(THREADS.measurement("threads"), requests, "")
+    assert backend.slots == 2 // threads
+    assert {(r["threads"], r["cpus"]) for r in results} == {(threads, float(threads))}
+
+
+def test_a_hanging_chunk_on_ray_times_out_into_faults_not_stored(cluster, tmp_path, monkeypatch):
+    """THEORYCHECK_RUN_TIMEOUT=1 s a run; the chunk sleeps 120 s on its worker: the driver
+    cancels the task after 4 s and records 4 timed-out trials, stores nothing, and ends
+    every lease."""
+    monkeypatch.setenv("THEORYCHECK_RUN_TIMEOUT", "1")
+    path = tmp_path / "r.sqlite"
+    requests = [(toy.config(1.0, str(tmp_path / "trace"), chunk_sleep=120), s) for s in range(4)]
+    with ResultStore(path) as db:
+        backend = make_backend("ray", db, "cpu", progress=False)
+        results = backend.run(toy.paper().measurement(toy.MEAN.name), requests, "")
+    assert [r["fault"] for r in results] == [
+        "timeout: the chunk of 4 runs took more than 4 s (1 s a run, THEORYCHECK_RUN_TIMEOUT)"] * 4
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        assert db.execute("SELECT COUNT(*) FROM runs").fetchone() == (0,)
+        assert db.execute("SELECT COUNT(*) FROM leases").fetchone() == (0,)
+
+
+def test_a_closed_ray_address_is_a_one_line_error_not_a_hang(tmp_path):
+    """``--address 127.0.0.1:1`` (nothing listens there), in a fresh process with a
+    wall-clock limit: before, ``ray.init`` retried without end."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "theorycheck.cli", "check", "ols", "--budget", "smoke",
+         "--backend", "ray", "--address", "127.0.0.1:1", "--store", str(tmp_path / "r.sqlite"),
+         "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=90)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        "theorycheck: error: cannot connect to the Ray cluster at address '127.0.0.1:1' "
+        "(Connection refused, within 10 s); start it (ray start --head) or give another "
+        "--address"]
