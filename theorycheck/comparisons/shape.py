@@ -12,10 +12,13 @@ from theorycheck.comparisons.bands import decide, per_point_level
 from theorycheck.evidence import Evidence, Table, rows_table
 from theorycheck.stats import (
     MIN_BOOTSTRAP_TRIALS,
+    Interval,
+    Support,
     bootstrap_trials,
     difference_interval,
     fewest_trials,
     shares_seeds,
+    support_interval,
 )
 from theorycheck.verdicts import Outcome, Status, combine
 
@@ -134,9 +137,18 @@ class MonotoneEvidence(Evidence):
 class MonotoneComparison:
     """E[quantity] is non-increasing (or non-decreasing) in ``parameter``, up to ``tolerance``.
 
-    For each pair of neighbouring points the Welch interval of the difference of means
-    (t quantiles, Bonferroni over pairs) is compared with the allowed change: a rise above
-    ``tolerance`` with confidence is inconsistent with "non-increasing".
+    ``parameter`` is a point label. For each pair of neighbouring points an interval of the
+    change of the mean (Bonferroni over the pairs) is compared with the allowed change:
+
+    - consistent when every pair's rise (in the forbidden direction) is shown to be at most
+      ``tolerance`` (the interval's upper end is <= tolerance);
+    - inconsistent when some pair's rise is shown to exceed it (the lower end > tolerance);
+    - inconclusive otherwise.
+
+    Points that ran the same seeds (common random numbers) are compared paired: the interval
+    is that of the per-seed differences, chosen by the quantity's ``support``
+    (``theorycheck.stats.support_interval``; a bounded quantity's differences lie in
+    [low - high, high - low]). Otherwise it is the Welch interval of the difference of means.
     """
 
     quantity: str
@@ -144,7 +156,17 @@ class MonotoneComparison:
     direction: Literal["non-increasing", "non-decreasing"] = "non-increasing"
     tolerance: float = 0.0
     level: float = 0.95
+    support: Support = field(default_factory=Support)
     kind: str = "monotone"
+
+    def change(self, a: PointResult, b: PointResult, va: np.ndarray, vb: np.ndarray,
+               level: float) -> tuple[Interval, bool]:
+        """The interval of E[b] - E[a], paired by seed where the two points share seeds."""
+        if shares_seeds([a.seeds, b.seeds]):
+            span = self.support.high - self.support.low
+            diff_support = Support(-span, span)
+            return support_interval(vb - va, diff_support, level), True
+        return difference_interval(va, vb, level), False
 
     def evaluate(self, results: list[PointResult], rng: np.random.Generator) -> Outcome:
         ordered = sorted(results, key=lambda pr: float(pr.label(self.parameter)))
@@ -152,13 +174,14 @@ class MonotoneComparison:
         ev = MonotoneEvidence(self.quantity, self.parameter, self.direction, rows=[
             CurveRow(float(pr.label(self.parameter)), float(pr.values(self.quantity).mean()),
                      len(pr.results)) for pr in ordered])
-        statuses = []
+        statuses, paired = [], []
         for a, b in zip(ordered, ordered[1:]):
             va, vb = a.values(self.quantity), b.values(self.quantity)
             if not (np.all(np.isfinite(va)) and np.all(np.isfinite(vb))):
                 status, d = Status.INCONCLUSIVE, None
             else:
-                d = difference_interval(va, vb, level)
+                d, was_paired = self.change(a, b, va, vb, level)
+                paired.append(was_paired)
                 rise = d if self.direction == "non-increasing" else d.negated()
                 status = decide(rise, -np.inf, self.tolerance)
             statuses.append(status)
@@ -167,6 +190,9 @@ class MonotoneComparison:
                 float("nan") if d is None else d.estimate,
                 (float("nan"), float("nan")) if d is None else (rise.low, rise.high),
                 status.value))
+        how = ("paired: per-seed differences, seeds shared" if paired and all(paired) else
+               "Welch intervals" if not any(paired) else "paired where seeds are shared")
         reason = (f"{self.quantity} {self.direction} in {self.parameter} (allowed change "
-                  f"{self.tolerance}) over {len(ev.pairs)} neighbouring pairs (Welch intervals)")
+                  f"{self.tolerance}) over {len(ev.pairs)} neighbouring pairs ({how}; "
+                  f"{level:.4f} each, Bonferroni over the pairs)")
         return Outcome(combine(statuses), reason, ev)

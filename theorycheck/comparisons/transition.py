@@ -104,6 +104,7 @@ class TransitionComparison:
     ci_level: float = 0.95
     predicted_location: Callable[[float], float] | None = None
     kind: str = "transition"
+    confidence_field: ClassVar[str] = "ci_level"  # ``level`` is the crossing level
 
     def evaluate(self, results: list[PointResult], rng: np.random.Generator) -> Outcome:
         bys = np.array(sorted({float(pr.label(self.by)) for pr in results}))

@@ -11,7 +11,7 @@ import numpy as np
 from theorycheck.claims import PointResult
 from theorycheck.comparisons.bands import decide, per_point_level
 from theorycheck.evidence import Evidence, Table, rows_table
-from theorycheck.stats import mean_interval
+from theorycheck.stats import Support, support_interval
 from theorycheck.verdicts import Outcome, Status, combine
 
 
@@ -52,8 +52,12 @@ class ValueComparison:
     """E[quantity] against ``predict(point)`` at every point of the sweep.
 
     The prediction may be one number per point or one per trial (e.g. a test error predicted
-    from each network's realized mask). The interval is the t-interval of the per-trial
-    differences ``measured - predicted`` at a Bonferroni-corrected level, and the band is
+    from each network's realized mask). The interval is that of the per-trial differences
+    ``measured - predicted`` at a Bonferroni-corrected level, chosen by the quantity's
+    ``support`` (``theorycheck.stats.support_interval``): for a bounded quantity (a test
+    error in [0, 1]) an interval valid at every number of trials, otherwise the t-interval,
+    never of zero width (trials that all agree say nothing of the spread: inconclusive).
+    The band is
 
     - ``"=="``: |difference| <= atol + rtol |predicted|;
     - ``"<="``: difference <= atol + rtol |predicted| (an upper bound);
@@ -71,6 +75,7 @@ class ValueComparison:
     relation: Literal["==", "<=", ">="] = "=="
     level: float = 0.95
     x: str | None = None
+    support: Support = field(default_factory=Support)
     kind: str = "value"
 
     def evaluate(self, results: list[PointResult], rng: np.random.Generator) -> Outcome:
@@ -97,7 +102,9 @@ class ValueComparison:
                                                    "no trial defines this quantity"]))
                 statuses.append(Status.INCONCLUSIVE)
                 continue
-            diff = mean_interval(measured - predicted, level=level)
+            diff_support = Support(self.support.low - float(predicted.max()),
+                                   self.support.high - float(predicted.min()))
+            diff = support_interval(measured - predicted, diff_support, level=level)
             tol = self.atol + self.rtol * abs(pred_mean)
             low, high = {"==": (-tol, tol), "<=": (-np.inf, tol), ">=": (-tol, np.inf)}[
                 self.relation]
@@ -112,6 +119,7 @@ class ValueComparison:
             f"{self.quantity} {self.relation} prediction (rtol={self.rtol}, atol={self.atol}) "
             f"at {len(rows)} points: {counts[Status.CONSISTENT]} consistent, "
             f"{counts[Status.INCONSISTENT]} inconsistent, {counts[Status.INCONCLUSIVE]} "
-            f"inconclusive ({level:.4f} per-point intervals, Bonferroni over the sweep)")
+            f"inconclusive ({level:.4f} per-point intervals, Bonferroni over the sweep; "
+            f"support {self.support})")
         return Outcome(combine(statuses), reason,
                        ValueEvidence(self.quantity, self.relation, rows))
