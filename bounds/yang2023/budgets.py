@@ -20,7 +20,7 @@ class Budget:
 
     in_d6: bool  # plan the S / D1 regimes inside D6 (else: simulation scale, d = 1000)
     over_in_d6: bool  # plan S5 / D2 inside D6 (d ~ 4e8, drawn by the statistics' law)
-    regime_trials: int
+    regime_trials: int  # S1 / D1 per network: 20 let a two-part family decide at delta 0.2
     over_trials: int  # S5 / D2: the over-pruned networks (seconds each, drawn by their law)
     trend_trials: int
     order_trials: int
@@ -35,10 +35,10 @@ BUDGETS = {
     "smoke": Budget(in_d6=False, over_in_d6=False, regime_trials=2, over_trials=2,
                     trend_trials=2, order_trials=2, order_points=3, p_path=False,
                     count_trials=2, boundary_trials=2, boundary_mu_points=4),
-    "quick": Budget(in_d6=True, over_in_d6=True, regime_trials=6, over_trials=16,
+    "quick": Budget(in_d6=True, over_in_d6=True, regime_trials=20, over_trials=20,
                     trend_trials=6, order_trials=3, order_points=4, p_path=False,
                     count_trials=16, boundary_trials=8, boundary_mu_points=10),
-    "full": Budget(in_d6=True, over_in_d6=True, regime_trials=16, over_trials=32,
+    "full": Budget(in_d6=True, over_in_d6=True, regime_trials=32, over_trials=32,
                    trend_trials=16, order_trials=8, order_points=5, p_path=True,
                    count_trials=32, boundary_trials=8, boundary_mu_points=12),
 }

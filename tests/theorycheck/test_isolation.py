@@ -81,7 +81,9 @@ def plugins(tmp_path: Path) -> Path:
                      "PAPER = Paper('chang2021', 'an impostor', 'none', lambda: [])\n"})
     distribution(root, "brokenpapers", "broken = brokenpaper:PAPER",
                  {"brokenpaper": "import no_such_module_here\n"})
-    distribution(root, "tinypapers", "tiny = tinypaper:PAPER", {"tinypaper": TINY})
+    # a module name no other test imports (test_plugins has its own ``tinypaper``)
+    distribution(root, "tinypapers", "tiny = isolated_tinypaper:PAPER",
+                 {"isolated_tinypaper": TINY})
     return root
 
 
