@@ -195,8 +195,9 @@ def prefetch(paper: Paper, claims: Sequence[Claim], budget: str, backend: Backen
              seed: int) -> int:
     """Run every trial of every claim's sweep that the store lacks, one call per measurement,
     ordered by seed: runs that can share work (e.g. a simulator's passes over the same
-    draws) then meet in one batch, whichever claims they serve. Returns the number of
-    distinct runs the claims need."""
+    draws) then meet in one batch, whichever claims they serve. One overall progress bar
+    (with its ETA) counts the runs the store lacks. Returns the number of distinct runs the
+    claims need."""
     wanted: dict[str, dict[str, tuple[Any, int]]] = {}
     known = {m.name for m in paper.measurements}
     for claim in claims:
@@ -212,10 +213,13 @@ def prefetch(paper: Paper, claims: Sequence[Claim], budget: str, backend: Backen
             for s in pt.seeds(seed):
                 key = run_key(paper.key, m.name, m.version, pt.config, s)
                 wanted.setdefault(name, {})[key] = (pt.config, s)
-    for name, requests in wanted.items():
-        ordered = sorted(requests.values(), key=lambda r: r[1])
-        with contextlib.suppress(MeasurementError):  # each claim it serves reports it
-            backend.run(guarded_measurement(paper, name), ordered, desc=f"{paper.key} {name}")
+    missing = sum(len(r) - len(backend.store.verified_keys(list(r))) for r in wanted.values())
+    with backend.overall(missing, f"{paper.key}: {missing} runs to compute"):
+        for name, requests in wanted.items():
+            ordered = sorted(requests.values(), key=lambda r: r[1])
+            with contextlib.suppress(MeasurementError):  # each claim it serves reports it
+                backend.run(guarded_measurement(paper, name), ordered,
+                            desc=f"{paper.key} {name}")
     return sum(len(r) for r in wanted.values())
 
 

@@ -24,7 +24,8 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 from tqdm.auto import tqdm
@@ -93,6 +94,7 @@ class Backend:
         self.run_timeout = resolve_run_timeout(run_timeout)
         self.computed = 0
         self.reused = 0
+        self._overall: Any = None
 
     # ---- what a backend provides -----------------------------------------------------------
 
@@ -112,6 +114,24 @@ class Backend:
         """Abandon chunks still in flight (after an error or an interruption)."""
 
     # ---- the shared bookkeeping ------------------------------------------------------------
+
+    @contextmanager
+    def overall(self, total: int, desc: str) -> Iterator[None]:
+        """One progress bar (with its ETA) over ``total`` runs to compute across every
+        :meth:`run` of the block; each run's own bar shows under it."""
+        bar = tqdm(total=total, desc=desc, disable=not self.progress or total == 0,
+                   unit="run", position=0, leave=False, dynamic_ncols=True)
+        self._overall = bar
+        try:
+            yield
+        finally:
+            self._overall = None
+            bar.close()
+
+    def _advance(self, bar: Any, n: int) -> None:
+        bar.update(n)
+        if self._overall is not None:
+            self._overall.update(n)
 
     def limit(self, requests: Sequence[Request]) -> float | None:
         """The seconds a chunk of ``requests`` may take (None: no limit)."""
@@ -137,7 +157,7 @@ class Backend:
             return [found[k] for k in keys]
         self.store.require_writable(len(todo), m.name)
         bar = tqdm(total=len(todo), desc=desc, disable=not self.progress, leave=False,
-                   unit="run")
+                   unit="run", position=1 if self._overall is not None else None)
         in_flight: dict[Hashable, list[str]] = {}
         try:
             with Leases(self.store, self.lease_ttl) as leases:
@@ -161,7 +181,7 @@ class Backend:
                             got = in_flight.pop(handle)
                             self._store(m, requests, todo, got, results, per_run, leases, found)
                         self.computed += len(got)
-                        bar.update(len(got))
+                        self._advance(bar, len(got))
                     else:  # every run left is leased by another live process: wait for it
                         time.sleep(leases.poll)
                         arrived = self.store.get_many(list(todo))
@@ -169,7 +189,7 @@ class Backend:
                             del todo[k]
                         found.update(arrived)
                         self.reused += len(arrived)
-                        bar.update(len(arrived))
+                        self._advance(bar, len(arrived))
         finally:
             if in_flight:
                 self.cancel(list(in_flight))
