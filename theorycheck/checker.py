@@ -26,6 +26,7 @@ from theorycheck.evidence import NoEvidence
 from theorycheck.figures import Figure, SeriesFigure, SeriesPoint, TrajectoryFigure
 from theorycheck.paper import MeasureFn, Measurement, Paper, Request
 from theorycheck.params import described
+from theorycheck.power import announce, shortfalls
 from theorycheck.registry import PluginError, get_paper
 from theorycheck.stats import mean_interval
 from theorycheck.store import ResultStore, opened, run_key
@@ -331,6 +332,8 @@ def judge_claim(claim: Claim, budget: str, backend: Backend, seed: int,
     results = (plugin_call("measurement", measure_points, paper, claim.measurement, points,
                            backend, seed, f"{paper.key} {claim.key}", catch=MeasurementError)
                if points else [])
+    short = [s.describe() for s in plugin_call(
+        "trials needed", shortfalls, claim, [pt for pt, (ok, _) in zip(points, holds) if ok])]
     faults = faulted_trials(results)
     clean = [not any(f["point"] == i for f in faults) for i in range(len(results))]
     inside = [pr for pr, (ok, _), c in zip(results, holds, clean) if ok and c]
@@ -355,6 +358,8 @@ def judge_claim(claim: Claim, budget: str, backend: Backend, seed: int,
         reason += (f" (judged on the {len(inside)} of {len(points)} regimes inside the claim's "
                    f"conditions; the {len(outside)} outside are shown apart, measured there: "
                    f"{outside_outcome.status.value})")
+    if short:
+        reason += f" [the budget cannot decide for the prediction: {'; '.join(short)}]"
     plots = plugin_call("figures", claim_figures, claim, points, results, inside, outside)
     names = sorted({pt.measurement or claim.measurement for pt in points} - {None})
     run = RunRecord(
@@ -366,7 +371,7 @@ def judge_claim(claim: Claim, budget: str, backend: Backend, seed: int,
         outside=[{"regime": dict(pt.labels), "config": config_dict(pt.config), "note": note}
                  for pt, (ok, note) in zip(points, holds) if not ok],
         faults=[{"regime": dict(points[f["point"]].labels), "seed": f["seed"],
-                 "fault": f["fault"]} for f in faults])
+                 "fault": f["fault"]} for f in faults], undecidable=short)
     return Verdict(claim.paper, claim.key, claim.title, claim.statement, claim.provenance,
                    claim.source, outcome.status, reason, outcome.evidence, run,
                    outside_outcome, plots)
@@ -420,6 +425,8 @@ def check(
     with using_threads(threads), opened(store) as db:
         runner = make_backend(backend, db, device, progress, address=address)
         t0 = time.perf_counter()
+        for c in chosen:
+            announce(spec.key, c, budget)
         distinct = prefetch(spec, chosen, budget, runner, seed)
         computed = runner.computed
         verdicts = [check_claim(c, budget, runner, seed, spec) for c in chosen]

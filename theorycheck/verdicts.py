@@ -62,6 +62,8 @@ class RunRecord:
     measurement: str | None
     outside: list[dict[str, Any]] = field(default_factory=list)
     faults: list[dict[str, Any]] = field(default_factory=list)
+    undecidable: list[str] = field(default_factory=list)
+    """Parts the budget cannot decide for the prediction (``theorycheck.power``)."""
 
 
 @dataclass

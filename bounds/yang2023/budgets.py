@@ -37,7 +37,7 @@ BUDGETS = {
                     count_trials=2, boundary_trials=2, boundary_mu_points=4),
     "quick": Budget(in_d6=True, over_in_d6=True, regime_trials=20, over_trials=20,
                     trend_trials=6, order_trials=3, order_points=4, p_path=False,
-                    count_trials=16, boundary_trials=8, boundary_mu_points=10),
+                    count_trials=28, boundary_trials=8, boundary_mu_points=10),
     "full": Budget(in_d6=True, over_in_d6=True, regime_trials=32, over_trials=32,
                    trend_trials=16, order_trials=8, order_points=5, p_path=True,
                    count_trials=32, boundary_trials=8, boundary_mu_points=12),

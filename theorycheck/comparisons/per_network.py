@@ -27,7 +27,7 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
-from theorycheck.claims import PointResult
+from theorycheck.claims import Point, PointResult
 from theorycheck.comparisons.bands import decide, per_point_level
 from theorycheck.evidence import Evidence, Table, rows_table
 from theorycheck.stats import proportion_interval
@@ -96,7 +96,7 @@ class PerNetworkComparison:
         t = self.threshold
         return float(t(pr)) if callable(t) else float(t)
 
-    def trials_needed(self, points: int = 1) -> int:
+    def trials_needed(self, points: int = 1, point: Point | None = None) -> int:
         """The fewest networks per point at which all of them holding gives an exact lower
         end >= 1 - delta at the family's per-point level (with fewer, a point can never be
         consistent). The exact lower end of n successes in n is ``(alpha / 2)^(1 / n)``."""

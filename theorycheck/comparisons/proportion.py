@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from theorycheck.claims import PointResult
+from theorycheck.claims import Point, PointResult
 from theorycheck.comparisons.bands import decide, per_point_level
 from theorycheck.evidence import Evidence, Table, rows_table
 from theorycheck.stats import proportion_interval
@@ -58,6 +58,22 @@ class ProportionComparison:
     level: float = 0.95
     x: str | None = None
     kind: str = "proportion"
+
+    def trials_needed(self, points: int, point: Point) -> int | None:
+        """The fewest trials at which the exact interval around the predicted probability
+        (the count an exact prediction gives) fits inside +/- ``atol`` at the per-point
+        level; None where the prediction needs measured results."""
+        try:
+            pred = float(self.predict(PointResult(point, [], [])))
+        except Exception:  # noqa: BLE001 - a prediction that reads the results: unknown
+            return None
+        level = per_point_level(self.level, points)
+        for trials in range(1, 4097):
+            n = trials * self.per_trial
+            ci = proportion_interval(int(round(n * pred)), n, level)
+            if ci.low >= pred - self.atol and ci.high <= pred + self.atol:
+                return trials
+        return None
 
     def evaluate(self, results: list[PointResult], rng: np.random.Generator) -> Outcome:
         level = per_point_level(self.level, len(results))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 import numpy as np
 
-from theorycheck.claims import PointResult
+from theorycheck.claims import Point, PointResult
 from theorycheck.comparisons.bands import decide, per_point_level
 from theorycheck.evidence import Evidence, Table, rows_table
 from theorycheck.stats import Support, support_interval
@@ -77,6 +78,23 @@ class ValueComparison:
     x: str | None = None
     support: Support = field(default_factory=Support)
     kind: str = "value"
+
+    def trials_needed(self, points: int, point: Point) -> int | None:
+        """For a bounded quantity: the fewest trials at which Hoeffding's half-width (the
+        bounded interval's widest) fits inside the tolerance at the per-point level; None
+        for an unbounded one (that needs the measured spread) or a per-trial prediction."""
+        if not self.support.is_bounded:
+            return None
+        try:
+            pred = float(np.mean(self.predict(PointResult(point, [], []))))
+        except Exception:  # noqa: BLE001 - a prediction that reads the results: unknown
+            return None
+        tol = self.atol + self.rtol * abs(pred)
+        if tol <= 0:
+            return None
+        alpha = 1.0 - per_point_level(self.level, points)
+        span = self.support.high - self.support.low
+        return math.ceil(span ** 2 * math.log(4.0 / alpha) / (2.0 * tol ** 2))
 
     def evaluate(self, results: list[PointResult], rng: np.random.Generator) -> Outcome:
         level = per_point_level(self.level, len(results))
