@@ -294,6 +294,28 @@ def error_verdict(claim: Claim, paper: Paper, err: ClaimError, backend: Backend,
                    claim.source, Status.INCONCLUSIVE, reason, NoEvidence(), run)
 
 
+def once(paper: Paper, results: list[PointResult]
+         ) -> tuple[list[PointResult], list[dict[str, Any]]]:
+    """The results with every point that repeats an earlier one's experiment left out: the
+    same seeds and the same canonical configuration under the paper's invariances (none
+    declared: nothing repeats). Returns the kept results and what was left out."""
+    if paper.invariances is None:
+        return results, []
+    kept: list[PointResult] = []
+    seen: dict[str, PointResult] = {}
+    repeats = []
+    for pr in results:
+        what = config_hash({"canonical": dict(paper.invariances(pr.config)),
+                            "seeds": list(pr.seeds)})
+        if what in seen:
+            repeats.append({"regime": dict(pr.point.labels),
+                            "same_as": dict(seen[what].point.labels)})
+        else:
+            seen[what] = pr
+            kept.append(pr)
+    return kept, repeats
+
+
 def check_claim(claim: Claim, budget: str, backend: Backend, seed: int,
                 paper: Paper) -> Verdict:
     """The claim's verdict (:func:`judge_claim`); when its plugin code raises (sweep,
@@ -338,6 +360,8 @@ def judge_claim(claim: Claim, budget: str, backend: Backend, seed: int,
     clean = [not any(f["point"] == i for f in faults) for i in range(len(results))]
     inside = [pr for pr, (ok, _), c in zip(results, holds, clean) if ok and c]
     outside = [pr for pr, (ok, _), c in zip(results, holds, clean) if not ok and c]
+    inside, repeats = plugin_call("invariances", once, paper, inside)
+    outside, _ = plugin_call("invariances", once, paper, outside)
     key = int(config_hash({"claim": claim.key})[:8], 16)
     compare = f"comparison ({type(claim.comparison).__name__})"
     if inside or not points:
@@ -360,6 +384,9 @@ def judge_claim(claim: Claim, budget: str, backend: Backend, seed: int,
                    f"{outside_outcome.status.value})")
     if short:
         reason += f" [the budget cannot decide for the prediction: {'; '.join(short)}]"
+    if repeats:
+        reason += (f" [{len(repeats)} points repeat another point's experiment (the paper's "
+                   "invariances): counted once]")
     plots = plugin_call("figures", claim_figures, claim, points, results, inside, outside)
     names = sorted({pt.measurement or claim.measurement for pt in points} - {None})
     run = RunRecord(
@@ -371,7 +398,7 @@ def judge_claim(claim: Claim, budget: str, backend: Backend, seed: int,
         outside=[{"regime": dict(pt.labels), "config": config_dict(pt.config), "note": note}
                  for pt, (ok, note) in zip(points, holds) if not ok],
         faults=[{"regime": dict(points[f["point"]].labels), "seed": f["seed"],
-                 "fault": f["fault"]} for f in faults], undecidable=short)
+                 "fault": f["fault"]} for f in faults], undecidable=short, repeats=repeats)
     return Verdict(claim.paper, claim.key, claim.title, claim.statement, claim.provenance,
                    claim.source, outcome.status, reason, outcome.evidence, run,
                    outside_outcome, plots)

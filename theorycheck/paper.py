@@ -10,7 +10,7 @@ only reads this object.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -76,6 +76,11 @@ class Paper:
     budgets: tuple[str, ...] = BUDGETS
     query_parameters: tuple[tuple[Param, ...], ...] = ()
     probes: Callable[[], list[Probe]] = lambda: []
+    invariances: Callable[[Any], Mapping[str, Any]] | None = None
+    """``canonical(config)``: the representative of the configurations the model cannot
+    tell apart (an exact symmetry of the simulated law, e.g. a rescaling). The checker
+    treats points with the same canonical form and seeds as one experiment: shown and
+    counted once."""
 
     def measurement(self, name: str) -> Measurement:
         """The measurement ``name``, bound to this paper (``paper`` set to this paper's key);

@@ -44,6 +44,9 @@ class Outcome:
     status: Status
     reason: str
     evidence: Evidence = field(default_factory=NoEvidence)
+    judged: bool = True
+    """False for a part with nothing to judge here (no points of its kind at this budget,
+    or only repeats of another part's experiments): a conjunction leaves it out."""
 
 
 @dataclass
@@ -62,6 +65,8 @@ class RunRecord:
     measurement: str | None
     outside: list[dict[str, Any]] = field(default_factory=list)
     faults: list[dict[str, Any]] = field(default_factory=list)
+    repeats: list[dict[str, Any]] = field(default_factory=list)
+    """Points that repeat an earlier point's experiment (the paper's invariances)."""
     undecidable: list[str] = field(default_factory=list)
     """Parts the budget cannot decide for the prediction (``theorycheck.power``)."""
 

@@ -13,7 +13,7 @@ Provenance: ``docs/derivations/yang2023.md``.
 
 from theorycheck.paper import Paper
 
-from . import claims, measurements, plan, probes, query
+from . import claims, measurements, model, plan, probes, query
 
 CITATION = (
     "Yang, Liang, Guo, Wu, Wang, \"Theoretical Characterization of How Neural Network Pruning "
@@ -34,6 +34,7 @@ PAPER = Paper(
     plan=plan.plan,
     query_parameters=query.PARAMETERS,
     probes=probes.probes,
+    invariances=model.canonical,
 )
 
 __all__ = ["PAPER"]

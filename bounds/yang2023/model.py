@@ -145,3 +145,22 @@ class NetworkConfig(ModelConfig):
         """The regime parameters the theory reads, as floats."""
         resolved = {"eta": self.step_size, "sigma_0": self.init_scale}
         return {k: float(resolved.get(k, getattr(self, k))) for k in THEORY_KEYS}
+
+
+def canonical(config: NetworkConfig) -> dict[str, object]:
+    """The representative of ``config`` under the model's exact scale invariance.
+
+    The network F_j(x) = sum_r sigma(<w_(j,r), x>) trained by GD on the logistic loss is
+    unchanged (outputs, losses, test errors and the coefficients relative to the data scale)
+    under x -> c x, w -> w / c, i.e. mu -> c mu, sigma_n -> c sigma_n, sigma_0 -> sigma_0 / c,
+    eta -> eta / c^2 (the gradient in w scales by c). The representative takes c = 1 /
+    sigma_n: sigma_n = 1, mu / sigma_n, sigma_0 sigma_n, eta sigma_n^2, every other field as
+    it is (floats to 10 significant digits, so that rescaled copies meet despite rounding).
+    Points with one canonical form and the same seeds are one experiment (the checker shows
+    and counts them once)."""
+    out = config.to_dict()
+    scale = float(out["sigma_n"])  # type: ignore[arg-type]
+    out.update(mu=float(out["mu"]) / scale, sigma_n=1.0,  # type: ignore[arg-type]
+               sigma_0=float(out["sigma_0"]) * scale,  # type: ignore[arg-type]
+               eta=float(out["eta"]) * scale ** 2)  # type: ignore[arg-type]
+    return {k: float(f"{v:.10g}") if isinstance(v, float) else v for k, v in out.items()}

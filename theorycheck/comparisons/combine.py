@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from theorycheck.claims import Comparison, PointResult
-from theorycheck.evidence import Part, PartsEvidence, SubsetEvidence
-from theorycheck.verdicts import Outcome, combine
+from theorycheck.evidence import NoEvidence, Part, PartsEvidence, SubsetEvidence
+from theorycheck.verdicts import Outcome, Status, combine
 
 
 def leaves(comparison: Comparison) -> int:
@@ -66,8 +66,10 @@ class AllOf:
         family = ("" if self.corrected else
                   f"one family of {n} parts at {self.level:g} (Bonferroni: {share:.4f} "
                   "each, divided again over each part's points): ")
-        reason = family + "; ".join(f"[{o.status.value}] {o.reason}" for o in outcomes)
-        return Outcome(combine([o.status for o in outcomes]), reason,
+        reason = family + "; ".join(f"[{o.status.value}] {o.reason}" if o.judged else
+                                    f"[not judged] {o.reason}" for o in outcomes)
+        judged = [o for o in outcomes if o.judged]
+        return Outcome(combine([o.status for o in judged]), reason,
                        PartsEvidence([Part(o.status.value, o.reason, o.evidence)
                                       for o in outcomes]))
 
@@ -83,6 +85,12 @@ class Subset:
     kind: str = "subset"
 
     def evaluate(self, results: list[PointResult], rng: np.random.Generator) -> Outcome:
-        out = self.part.evaluate([pr for pr in results if self.select(pr)], rng)
+        chosen = [pr for pr in results if self.select(pr)]
+        if not chosen:  # none of its kind here: nothing to judge, left out of a conjunction
+            return Outcome(Status.INCONCLUSIVE, f"{self.description or 'subset'}: no points "
+                           "here (none at this budget, or only repeats of another part's)",
+                           SubsetEvidence(self.description, NoEvidence()), judged=False)
+        out = self.part.evaluate(chosen, rng)
         reason = f"{self.description}: {out.reason}" if self.description else out.reason
-        return Outcome(out.status, reason, SubsetEvidence(self.description, out.evidence))
+        return Outcome(out.status, reason, SubsetEvidence(self.description, out.evidence),
+                       out.judged)
