@@ -161,7 +161,7 @@ def test_describe_json_lists_parameters_claims_and_probes(capsys):
     assert n == {"name": "n", "kind": "int", "allowed": "an integer in [3, 1e+06]",
                  "default": 100, "description": "training samples"}
     claims = {c["key"]: c for c in d["claims"]}
-    assert list(claims) == ["E1", "E2"]
+    assert list(claims) == ["E1", "E2", "E3"]
     assert claims["E1"]["provenance"] == "paper" and claims["E1"]["title"]
     assert set(claims["E1"]["budgets"]) == {"smoke", "quick", "full"}
     quick = claims["E1"]["budgets"]["quick"]

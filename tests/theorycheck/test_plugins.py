@@ -116,14 +116,16 @@ def check_ols(claims, tmp_path):
 
 def test_the_example_paper_is_checked_by_the_unchanged_core(tmp_path):
     """Quick budget, root seed 0: E1 (2000 trials at four n, 5% tolerance) and E2 (slope in
-    n over two decades, Theta(n^-1) within 0.15) are consistent; a prediction 10% too high
-    and an exponent of -1/2 are inconsistent on the same runs."""
+    n over two decades, Theta(n^-1) within 0.15) and E3 (per fit: excess risk <= 3 times its
+    mean for at least 95% of the fits) are consistent; a prediction 10% too high, an
+    exponent of -1/2 and a per-fit bound at the mean itself are inconsistent on the same
+    runs."""
     from ols_example import claims
 
-    res = check_ols([claims.e1(), claims.e2(), claims.e1(scale=1.1), claims.e2(exponent=-0.5)],
-                    tmp_path)
-    assert [v.status for v in res.verdicts] == [Status.CONSISTENT, Status.CONSISTENT,
-                                                 Status.INCONSISTENT, Status.INCONSISTENT]
+    res = check_ols([claims.e1(), claims.e2(), claims.e3(), claims.e1(scale=1.1),
+                     claims.e2(exponent=-0.5), claims.e3(factor=1.0)], tmp_path)
+    assert [v.status for v in res.verdicts] == [Status.CONSISTENT] * 3 + [
+        Status.INCONSISTENT] * 3, [v.reason for v in res.verdicts]
     assert res.runs_computed == 4 * 2000 + 5 * 500  # the planted claims reuse every run
     e2 = res.verdicts[1]
     assert e2.evidence.paired  # one seed group along the path: whole seeds resampled
