@@ -213,6 +213,8 @@ def test_the_ratio_to_the_prediction_is_shown_per_network():
     assert rows[0].ratio_max >= rows[0].ratio_mean
     assert out.evidence.ratio_trend[1] == pytest.approx(-1.0, abs=0.1)
     assert "measured / predicted" in out.reason and "per network" in out.reason
+    ratio = [f for f in out.evidence.figures("t") if f.name == "ratio"]
+    assert len(ratio) == 1 and ratio[0].y[0] / ratio[0].y[-1] > 50  # visible in the figure
 
 
 def test_path_ends_come_from_the_conditions():

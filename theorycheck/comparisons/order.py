@@ -96,8 +96,16 @@ class OrderEvidence(Evidence):
         slopes = [(f"predicted ({self.bound}) slope", self.predicted_exponent)]
         if self.measured_slope is not None:
             slopes.insert(0, ("fitted slope", self.measured_slope))
-        return [LogLogFigure(title, self.parameter, self.quantity, [r.x for r in self.rows],
-                             [r.measured for r in self.rows], slopes)]
+        shown: list[Figure] = [LogLogFigure(title, self.parameter, self.quantity,
+                                            [r.x for r in self.rows],
+                                            [r.measured for r in self.rows], slopes)]
+        if all(r.ratio_max is not None and r.ratio_max > 0 for r in self.rows):
+            shown.append(LogLogFigure(
+                f"{title}: measured / predicted, the largest over networks", self.parameter,
+                f"max {self.quantity} / order expr.", [r.x for r in self.rows],
+                [float(r.ratio_max) for r in self.rows], [("constant ratio, slope", 0.0)],
+                name="ratio"))
+        return shown
 
 
 @dataclass
