@@ -342,11 +342,12 @@ class LogLogFigure(Figure):
     y: list[float]
     slopes: list[tuple[str, float]]
     name: str = "loglog"
+    points_label: str = "measured (mean over seeds)"
 
     def draw(self) -> MplFigure:
         x, y = np.asarray(self.x, float), np.asarray(self.y, float)
         fig, (ax,) = subplots(1, (5.2, 3.8))
-        ax.loglog(x, y, "o", label="measured (mean over seeds)")
+        ax.loglog(x, y, "o", label=self.points_label)
         if x.size and np.all(y > 0):
             gx, gy = np.exp(np.mean(np.log(x))), np.exp(np.mean(np.log(y)))
             for (label, slope), style in zip(self.slopes, ("-", "--", ":", "-.")):

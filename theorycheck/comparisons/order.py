@@ -104,7 +104,7 @@ class OrderEvidence(Evidence):
                 f"{title}: measured / predicted, the largest over networks", self.parameter,
                 f"max {self.quantity} / order expr.", [r.x for r in self.rows],
                 [float(r.ratio_max) for r in self.rows], [("constant ratio, slope", 0.0)],
-                name="ratio"))
+                name="ratio", points_label="measured / predicted, the largest network"))
         return shown
 
 
