@@ -294,26 +294,24 @@ def error_verdict(claim: Claim, paper: Paper, err: ClaimError, backend: Backend,
                    claim.source, Status.INCONCLUSIVE, reason, NoEvidence(), run)
 
 
-def once(paper: Paper, results: list[PointResult]
-         ) -> tuple[list[PointResult], list[dict[str, Any]]]:
-    """The results with every point that repeats an earlier one's experiment left out: the
-    same seeds and the same canonical configuration under the paper's invariances (none
-    declared: nothing repeats). Returns the kept results and what was left out."""
+def mark_repeats(paper: Paper, results: list[PointResult]) -> list[dict[str, Any]]:
+    """Mark every point that repeats an earlier one's experiment (the same seeds and the same
+    canonical configuration under the paper's invariances; none declared: nothing repeats)
+    with ``repeat_of``; a part whose every point repeats another part's is then not judged
+    (``comparisons.Subset``). Returns what was marked, for the run record."""
     if paper.invariances is None:
-        return results, []
-    kept: list[PointResult] = []
+        return []
     seen: dict[str, PointResult] = {}
     repeats = []
     for pr in results:
         what = config_hash({"canonical": dict(paper.invariances(pr.config)),
                             "seeds": list(pr.seeds)})
         if what in seen:
-            repeats.append({"regime": dict(pr.point.labels),
-                            "same_as": dict(seen[what].point.labels)})
+            pr.repeat_of = dict(seen[what].point.labels)
+            repeats.append({"regime": dict(pr.point.labels), "same_as": pr.repeat_of})
         else:
             seen[what] = pr
-            kept.append(pr)
-    return kept, repeats
+    return repeats
 
 
 def check_claim(claim: Claim, budget: str, backend: Backend, seed: int,
@@ -360,8 +358,8 @@ def judge_claim(claim: Claim, budget: str, backend: Backend, seed: int,
     clean = [not any(f["point"] == i for f in faults) for i in range(len(results))]
     inside = [pr for pr, (ok, _), c in zip(results, holds, clean) if ok and c]
     outside = [pr for pr, (ok, _), c in zip(results, holds, clean) if not ok and c]
-    inside, repeats = plugin_call("invariances", once, paper, inside)
-    outside, _ = plugin_call("invariances", once, paper, outside)
+    repeats = plugin_call("invariances", mark_repeats, paper, inside)
+    plugin_call("invariances", mark_repeats, paper, outside)
     key = int(config_hash({"claim": claim.key})[:8], 16)
     compare = f"comparison ({type(claim.comparison).__name__})"
     if inside or not points:
@@ -386,7 +384,7 @@ def judge_claim(claim: Claim, budget: str, backend: Backend, seed: int,
         reason += f" [the budget cannot decide for the prediction: {'; '.join(short)}]"
     if repeats:
         reason += (f" [{len(repeats)} points repeat another point's experiment (the paper's "
-                   "invariances): counted once]")
+                   "invariances); a part made only of repeats is not judged]")
     plots = plugin_call("figures", claim_figures, claim, points, results, inside, outside)
     names = sorted({pt.measurement or claim.measurement for pt in points} - {None})
     run = RunRecord(

@@ -82,6 +82,9 @@ class PointResult:
     point: Point
     seeds: list[int]
     results: list[dict[str, Any]]
+    repeat_of: Mapping[str, Any] | None = None
+    """The labels of an earlier point of the claim that ran the same experiment (the
+    paper's invariances; set by the checker), or None."""
 
     def values(self, quantity: str) -> np.ndarray:
         """The per-trial values of a scalar quantity, as a float array (NaN where a trial

@@ -45,8 +45,9 @@ def test_a_repeated_path_is_shown_once_and_not_counted(tmp_path):
     assert v.status is Status.CONSISTENT, v.reason
     assert [r["regime"]["path"] for r in v.run.repeats] == ["b", "b"]
     assert all(r["same_as"]["path"] == "a" for r in v.run.repeats)
-    assert "[not judged] path b: no points here" in v.reason
+    assert "[not judged] path b: every point repeats another part's experiment" in v.reason
     assert "2 points repeat another point's experiment" in v.reason
+    assert "[consistent] path a" in v.reason  # the first path is judged on all its points
     control = theorycheck.check(toy(None), budget="quick", device="cpu", progress=False,
                                 store=str(tmp_path / "runs.sqlite")).verdicts[0]
     assert not control.run.repeats and "not judged" not in control.reason

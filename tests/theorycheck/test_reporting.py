@@ -29,7 +29,7 @@ from theorycheck.reporting import write_paper_report
 from theorycheck.verdicts import Outcome, Status
 
 PNG = b"\x89PNG\r\n\x1a\n"
-CLAIMS = ["E1", "E2", "X1", "X2"]
+CLAIMS = ["E1", "E2", "E3", "X1", "X2"]
 STATUSES = {"consistent", "inconsistent", "inconclusive"}
 
 

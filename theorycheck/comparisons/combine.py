@@ -88,7 +88,13 @@ class Subset:
         chosen = [pr for pr in results if self.select(pr)]
         if not chosen:  # none of its kind here: nothing to judge, left out of a conjunction
             return Outcome(Status.INCONCLUSIVE, f"{self.description or 'subset'}: no points "
-                           "here (none at this budget, or only repeats of another part's)",
+                           "at this budget", SubsetEvidence(self.description, NoEvidence()),
+                           judged=False)
+        if all(pr.repeat_of is not None for pr in chosen):  # the same experiments again
+            first = chosen[0].repeat_of
+            return Outcome(Status.INCONCLUSIVE, f"{self.description or 'subset'}: every point "
+                           f"repeats another part's experiment (e.g. {dict(first or {})}): "
+                           "shown once, counted once",
                            SubsetEvidence(self.description, NoEvidence()), judged=False)
         out = self.part.evaluate(chosen, rng)
         reason = f"{self.description}: {out.reason}" if self.description else out.reason
