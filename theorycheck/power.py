@@ -16,7 +16,7 @@ import dataclasses
 import warnings
 
 from theorycheck.claims import Claim, Point, PointResult
-from theorycheck.comparisons.combine import AllOf, Subset, at_level, leaves
+from theorycheck.comparisons.combine import AllOf, Subset
 
 
 class BudgetWarning(UserWarning):
@@ -36,15 +36,12 @@ class Shortfall:
                 f"consistent, the budget gives {self.have}")
 
 
-def _leaves(comparison: object, level: float) -> list[tuple[object, object]]:
+def _leaves(comparison: object) -> list[tuple[object, object]]:
     """(leaf, selector or None) pairs, each leaf at its level in the family."""
     if isinstance(comparison, AllOf):
-        share = 1.0 - (1.0 - comparison.level) / leaves(comparison)
-        parts = comparison.parts if comparison.corrected else [at_level(p, share)
-                                                               for p in comparison.parts]
-        return [pair for p in parts for pair in _leaves(p, level)]
+        return [pair for p in comparison.family_parts() for pair in _leaves(p)]
     if isinstance(comparison, Subset):
-        return [(leaf, comparison.select) for leaf, _ in _leaves(comparison.part, level)]
+        return [(leaf, comparison.select) for leaf, _ in _leaves(comparison.part)]
     return [(comparison, None)]
 
 
@@ -52,7 +49,7 @@ def shortfalls(claim: Claim, points: list[Point]) -> list[Shortfall]:
     """Every part of ``claim`` whose points (those its subset selects, judged by their
     labels) have fewer trials than the part needs. A part that cannot say is left out."""
     found = []
-    for leaf, select in _leaves(claim.comparison, 0.95):
+    for leaf, select in _leaves(claim.comparison):
         needed_at = getattr(leaf, "trials_needed", None)
         if needed_at is None:
             continue

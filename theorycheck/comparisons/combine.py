@@ -58,11 +58,18 @@ class AllOf:
     corrected: bool = False
     kind: str = "all-of"
 
+    def share(self) -> float:
+        """The Bonferroni level of each leaf part."""
+        return 1.0 - (1.0 - self.level) / leaves(self)
+
+    def family_parts(self) -> list[Comparison]:
+        """The parts, each at its level in the family."""
+        return self.parts if self.corrected else [at_level(p, self.share())
+                                                  for p in self.parts]
+
     def evaluate(self, results: list[PointResult], rng: np.random.Generator) -> Outcome:
-        n = leaves(self)
-        share = 1.0 - (1.0 - self.level) / n
-        parts = self.parts if self.corrected else [at_level(p, share) for p in self.parts]
-        outcomes = [part.evaluate(results, rng) for part in parts]
+        n, share = leaves(self), self.share()
+        outcomes = [part.evaluate(results, rng) for part in self.family_parts()]
         family = ("" if self.corrected else
                   f"one family of {n} parts at {self.level:g} (Bonferroni: {share:.4f} "
                   "each, divided again over each part's points): ")
